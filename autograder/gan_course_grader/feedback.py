@@ -1,0 +1,24 @@
+"""Feedback that reports hidden tests' outcomes without showing them."""
+
+from nbgrader import utils
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from gan_course.notebooks import HIDDEN_TESTS
+
+HIDDEN_NOTE = "# Hidden tests ran here; their outcome is reported below.\n"
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """In test cells: drop the hidden-test source and reduce errors to one message line.
+
+    Tracebacks can quote the code that raised (the hidden test's own lines), so only
+    ``ename: evalue`` is kept; our checks put everything a student can act on in evalue.
+    """
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell):
+            cell.source = HIDDEN_TESTS.sub(HIDDEN_NOTE, cell.source)
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+        return cell, resources

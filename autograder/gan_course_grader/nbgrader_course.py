@@ -1,0 +1,51 @@
+"""Running real nbgrader in a course folder: configuration, sources, commands."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from gan_course.notebooks import QUIET_ENV
+
+from . import units
+
+
+class NbgraderFailed(RuntimeError):
+    pass
+
+
+def prepare(course_dir, unit_names):
+    """Write the grader's nbgrader_config.py and the solution notebooks as nbgrader sources."""
+    course_dir = Path(course_dir)
+    course_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(units.AUTOGRADER / "nbgrader_config.py", course_dir / "nbgrader_config.py")
+    for unit in unit_names:
+        source = course_dir / "source" / unit
+        source.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(units.solution_path(unit), source / f"{unit}.ipynb")
+
+
+def env(extra=None):
+    """The environment nbgrader (and so the kernels it starts) runs with."""
+    paths = [str(units.AUTOGRADER)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    # nbgrader runs the `alembic` command it installs beside this Python: put that folder on PATH
+    # even when the virtualenv is not activated.
+    bin_dir = str(Path(sys.executable).parent)
+    path = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
+    return dict(os.environ, **QUIET_ENV, PYTHONPATH=os.pathsep.join(paths), PATH=path, **(extra or {}))
+
+
+def run(course_dir, *args, extra_env=None, check=True, timeout=None):
+    """Run ``nbgrader <args>`` in ``course_dir``; returns the CompletedProcess."""
+    cmd = [sys.executable, "-m", "nbgrader", *args]
+    proc = subprocess.run(cmd, cwd=course_dir, env=env(extra_env), capture_output=True, text=True, timeout=timeout)
+    if check and proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-25:])
+        raise NbgraderFailed(f"`nbgrader {' '.join(args)}` failed in {course_dir} (exit {proc.returncode}):\n{tail}")
+    return proc
+
+
+def generate_assignment(course_dir, unit):
+    run(course_dir, "generate_assignment", unit, "--force")
+    return Path(course_dir) / "release" / unit / f"{unit}.ipynb"

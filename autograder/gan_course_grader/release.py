@@ -1,0 +1,34 @@
+"""``gan-course release``: regenerate the student notebooks in course/ from solutions/.
+
+The real nbgrader ``generate_assignment`` strips solutions (leaving ``# YOUR CODE HERE``),
+removes hidden tests and outputs, and locks the test cells. It runs in a throw-away nbgrader
+course folder; only the released notebooks are kept.
+"""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from . import nbgrader_course, units
+
+
+def release(output=None, unit_names=None):
+    """Release the given units (default all) into ``output`` (default course/); returns the paths."""
+    output = Path(output) if output else units.COURSE
+    output.mkdir(parents=True, exist_ok=True)
+    unit_names = unit_names or units.all_units()
+    written = []
+    with tempfile.TemporaryDirectory(prefix="gan-course-release-") as scratch:
+        nbgrader_course.prepare(scratch, unit_names)
+        for unit in unit_names:
+            released = nbgrader_course.generate_assignment(scratch, unit)
+            target = output / released.name
+            shutil.copyfile(released, target)
+            written.append(target)
+    return written
+
+
+def main(output=None):
+    for path in release(output):
+        print(f"released {path}")
+    return 0

@@ -1,0 +1,94 @@
+"""Reading and running course notebooks: the pieces self-check and grading share."""
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
+
+# Keep TensorFlow's start-up chatter out of cell outputs; it is noise, not a result.
+QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore::DeprecationWarning", "MPLBACKEND": "Agg"}
+
+
+class NotebookError(Exception):
+    """A notebook cannot be used: the message says why and what to do."""
+
+
+@dataclass
+class Exercise:
+    """One graded test cell."""
+
+    index: int  # position of the test cell in the notebook
+    grade_id: str
+    points: float
+    title: str
+    hint: str
+
+
+def read(path):
+    path = Path(path)
+    if not path.is_file():
+        raise NotebookError(f"{path}: no such notebook. Give a unit number (01) or the path of an .ipynb file.")
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception as exc:  # nbformat raises several types for unreadable files
+        raise NotebookError(
+            f"{path}: not a readable Jupyter notebook ({type(exc).__name__}: {exc}). "
+            "Open it in Jupyter and save it again, or restore it from the released copy."
+        ) from None
+
+
+def exercises(nb):
+    """The autograded test cells, in notebook order."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            extra = cell.metadata.get("gan_course", {})
+            found.append(
+                Exercise(
+                    index=index,
+                    grade_id=meta.get("grade_id", f"cell-{index}"),
+                    points=float(meta.get("points", 0)),
+                    title=extra.get("title", meta.get("grade_id", f"cell {index}")),
+                    hint=extra.get("hint", "Re-read the exercise text above the cell."),
+                )
+            )
+    return found
+
+
+def strip_hidden_tests(nb):
+    """A copy of ``nb`` without the hidden-test regions (what a student's copy holds)."""
+    nb = nbformat.from_dict(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = HIDDEN_TESTS.sub("", cell.source)
+    return nb
+
+
+def execute(nb, cwd, timeout=600, env=None):
+    """Run every cell of ``nb`` in a fresh kernel, going on past errors; returns the run copy."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.from_dict(nb)
+    run_env = dict(os.environ, **QUIET_ENV, **(env or {}))
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(cwd)}},
+    )
+    client.execute(env=run_env, cwd=str(cwd))
+    return nb
+
+
+def cell_error(cell):
+    """(ename, evalue) of the first error output of a run cell, or None."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            return output.get("ename", "Error"), output.get("evalue", "")
+    return None
