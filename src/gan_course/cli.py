@@ -10,10 +10,10 @@ import os
 import sys
 from pathlib import Path
 
-from .notebooks import NotebookError
+from .notebooks import CourseError
 
 
-class InstructorSideMissing(Exception):
+class InstructorSideMissing(CourseError):
     pass
 
 
@@ -81,7 +81,7 @@ def main(argv=None):
             return instructor("grade").main(args.course_dir, units=args.unit, csv_path=args.csv)
         if args.command == "demo":
             return instructor("demo").main(directory=args.dir)
-    except (NotebookError, InstructorSideMissing) as exc:
+    except CourseError as exc:
         print(f"gan-course {args.command}: {exc}", file=sys.stderr)
         return 2
     return 2

@@ -13,7 +13,11 @@ HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDE
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore::DeprecationWarning", "MPLBACKEND": "Agg"}
 
 
-class NotebookError(Exception):
+class CourseError(Exception):
+    """A problem the user can fix: the message says what is wrong and what to do."""
+
+
+class NotebookError(CourseError):
     """A notebook cannot be used: the message says why and what to do."""
 
 

@@ -1,0 +1,80 @@
+"""`gan-course check`: the student's self-check, run as a student runs it."""
+
+import json
+
+import nbformat
+import pytest
+
+from conftest import gan_course
+from gan_course_grader import submissions, units
+from wrong_answers import VISIBLE_CATCHES, WRONG_01
+
+pytestmark = pytest.mark.slow
+
+
+def test_solution_notebook_passes_every_visible_test():
+    proc = gan_course("check", units.solution_path("01"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "visible tests 7/7 passed (10/10 points); hidden tests run at grading" in proc.stdout
+    assert "FAIL" not in proc.stdout
+    assert "all tests passed" not in proc.stdout.lower()
+
+
+def test_blank_release_fails_every_exercise_with_a_hint(tmp_path):
+    # Run by unit number from the folder a student works in.
+    (tmp_path / "01_intuition.ipynb").write_bytes((units.COURSE / "01_intuition.ipynb").read_bytes())
+    proc = gan_course("check", "01", "--json", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["visible_passed"] == 0 and report["visible_total"] == 7
+    assert report["hidden_tests"] == "run at grading"
+    for row in report["exercises"]:
+        assert not row["passed"] and row["earned"] == 0 and row["points"] > 0
+        assert "not written yet" in row["message"]
+        assert len(row["hint"]) > 20
+
+
+def test_wrong_answers_report_expected_got_and_hint(tmp_path):
+    path = tmp_path / "01_intuition.ipynb"
+    nbformat.write(submissions.filled("01", WRONG_01), path)
+    proc = gan_course("check", path, "--json")
+    report = {row["exercise"]: row for row in json.loads(proc.stdout)["exercises"]}
+    assert proc.returncode == 1
+    for exercise, caught in VISIBLE_CATCHES.items():
+        row = report[f"{exercise}_tests"]
+        assert row["passed"] is (not caught), row
+        if caught:
+            assert row["expected"] and row["got"] and row["hint"], row
+    # The table form: one row per exercise, with what/expected/got/hint lines under a failure.
+    text = gan_course("check", path).stdout
+    assert "FAIL  Exercise 6: Jensen-Shannon divergence  0/2" in text
+    assert "expected: 0.1017492251" in text and "got:      0.1467" in text
+    assert "visible tests 4/7 passed" in text
+
+
+def test_check_never_modifies_the_students_file(tmp_path):
+    path = tmp_path / "mine.ipynb"
+    nbformat.write(submissions.filled("01"), path)
+    before = path.read_bytes()
+    assert gan_course("check", path).returncode == 0
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("args, words", [
+    (["check", "nowhere.ipynb"], "no such notebook"),
+    (["check", "7"], "no notebook for unit 7"),
+    (["check", "notes.txt"], "neither a unit number"),
+])
+def test_bad_targets_get_a_clear_message(tmp_path, args, words):
+    proc = gan_course(*args, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert words in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_broken_file_is_reported_not_crashed_on(tmp_path):
+    path = tmp_path / "01_intuition.ipynb"
+    path.write_text('{"cells": [')
+    proc = gan_course("check", path)
+    assert proc.returncode == 2 and "not a readable Jupyter notebook" in proc.stderr
+    assert path.read_text() == '{"cells": ['

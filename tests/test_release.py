@@ -1,0 +1,59 @@
+"""The released notebooks are generated from solutions/ and hold nothing a student must not see."""
+
+import re
+
+import nbformat
+import pytest
+
+from gan_course_grader import release, units
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def fresh_release(tmp_path_factory):
+    out = tmp_path_factory.mktemp("release")
+    release.release(output=out)
+    return out
+
+
+def test_committed_course_is_exactly_what_release_produces(fresh_release):
+    names = sorted(p.name for p in fresh_release.glob("*.ipynb"))
+    assert names == sorted(f"{u}.ipynb" for u in units.all_units())
+    for name in names:
+        assert (units.COURSE / name).read_bytes() == (fresh_release / name).read_bytes(), (
+            f"course/{name} differs from a fresh release: run `gan-course release` and commit course/")
+
+
+def solution_region_lines(unit):
+    """The non-blank lines between BEGIN SOLUTION and END SOLUTION in the solution notebook."""
+    nb = nbformat.read(units.solution_path(unit), as_version=4)
+    lines = []
+    for cell in nb.cells:
+        for region in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S):
+            lines += [line.strip() for line in region.splitlines() if line.strip()]
+    return lines
+
+
+@pytest.mark.parametrize("unit", units.all_units())
+def test_released_notebook_holds_no_solution_and_no_hidden_test(unit):
+    text = (units.COURSE / f"{unit}.ipynb").read_text()
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "check_hidden", "gan_course_grader"):
+        assert marker not in text
+    released = nbformat.read(units.COURSE / f"{unit}.ipynb", as_version=4)
+    code_lines = {line.strip() for c in released.cells if c.cell_type == "code" for line in c.source.splitlines()}
+    solution_lines = solution_region_lines(unit)
+    assert solution_lines, "the solution notebook has no solution regions"
+    leaked = [line for line in solution_lines if line in code_lines]
+    assert not leaked, f"solution lines found in the released notebook: {leaked}"
+    blanks = [c for c in released.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")]
+    assert blanks and all("raise NotImplementedError()" in c.source for c in blanks)
+
+
+@pytest.mark.parametrize("unit", units.all_units())
+def test_released_notebook_has_no_outputs_and_locked_tests(unit):
+    released = nbformat.read(units.COURSE / f"{unit}.ipynb", as_version=4)
+    tests = [c for c in released.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+    assert tests, "no graded cells"
+    assert all(c.metadata.nbgrader["locked"] and c.metadata.nbgrader["points"] > 0 for c in tests)
+    assert all(not c.get("outputs") for c in released.cells if c.cell_type == "code")
