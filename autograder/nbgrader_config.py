@@ -2,9 +2,10 @@
 # copy this file into the nbgrader course folder they run in; autograder/ must be importable
 # (they put it on PYTHONPATH).
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import GetGrades
+from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, GetGrades,
+                                    OverwriteCells, OverwriteKernelspec)
 
-from gan_course_grader.feedback import HideHiddenTests
+from gan_course_grader.preprocessors import DropEmptyNbgraderMetadata, HideHiddenTests
 
 c = get_config()  # noqa: F821  (provided by traitlets when the file is loaded)
 
@@ -21,6 +22,9 @@ c.IgnorePattern.pattern = r"[\s\S]"
 
 # A student who deletes a test cell gets it back (and graded), instead of an ungraded notebook.
 c.OverwriteCells.add_missing_cells = True
+# ...which crashes on a duplicated grade cell unless DeduplicateIds' leftovers are removed first.
+c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, DropEmptyNbgraderMetadata,
+                                      OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
 
 # Keep output that students can flood under control.
 c.LimitOutput.max_lines = 1000

@@ -9,6 +9,7 @@ submission failing to grade never stops the others: it gets a row with score 0 a
 
 import csv
 import hashlib
+import re
 import secrets
 import sys
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from gan_course.notebooks import CourseError
 
 from . import nbgrader_course, units
 
+EXCEPTION_LINE = re.compile(r"^\s*([\w.]+(?:Error|Exception)): (.*)$", re.M)
 CSV_FIELDS = ["student", "unit", "exercise", "score", "max", "note"]
 
 
@@ -31,7 +33,7 @@ class Row:
     note: str = ""
 
 
-def find_submissions(course_dir, unit_names=None):
+def find_submissions(course_dir, unit_names=None, students=None):
     """[(student, unit)] under submitted/, in sorted order; a clear error when there are none."""
     submitted = Path(course_dir) / "submitted"
     if not submitted.is_dir():
@@ -43,6 +45,8 @@ def find_submissions(course_dir, unit_names=None):
     wanted = [units.resolve(u) for u in unit_names] if unit_names else units.all_units()
     pairs = []
     for student_dir in sorted(p for p in submitted.iterdir() if p.is_dir()):
+        if students and student_dir.name not in students:
+            continue
         for unit in wanted:
             if (student_dir / unit).is_dir():
                 pairs.append((student_dir.name, unit))
@@ -51,7 +55,8 @@ def find_submissions(course_dir, unit_names=None):
                 print(f"warning: skipping {student_dir / other}: not a unit of this course "
                       f"({', '.join(units.all_units())})", file=sys.stderr)
     if not pairs:
-        raise CourseError(f"no submissions found under {submitted} for units {', '.join(wanted)}")
+        who = f" of {', '.join(students)}" if students else ""
+        raise CourseError(f"no submissions{who} found under {submitted} for units {', '.join(wanted)}")
     return pairs
 
 
@@ -71,8 +76,10 @@ def grade_submission(course_dir, student, unit):
         extra_env={"GAN_COURSE_PROBE_SEED": probe_seed(course_dir, student, unit)}, check=False)
     if proc.returncode == 0:
         return ""
-    errors = [line for line in (proc.stdout + proc.stderr).splitlines() if "ERROR" in line or "Error" in line]
-    return "could not be autograded: " + (errors[-1].strip() if errors else f"nbgrader exit {proc.returncode}")
+    # The last exception nbgrader printed names the cause (e.g. NotJSONError for a broken file).
+    causes = EXCEPTION_LINE.findall(proc.stdout + proc.stderr)
+    cause = f"{causes[-1][0].rsplit('.', 1)[-1]}: {causes[-1][1].strip()}"[:200] if causes else f"nbgrader exit {proc.returncode}"
+    return f"could not be autograded ({cause})"
 
 
 def exercise_grades(course_dir, student, unit):
@@ -95,9 +102,9 @@ def reference_exercises(course_dir, unit):
         return [(c.name, float(c.max_score)) for c in nb.grade_cells if c.cell_type == "code"]
 
 
-def grade(course_dir, unit_names=None, progress=print):
+def grade(course_dir, unit_names=None, students=None, progress=print):
     course_dir = Path(course_dir).resolve()
-    pairs = find_submissions(course_dir, unit_names)
+    pairs = find_submissions(course_dir, unit_names, students)
     graded_units = sorted({unit for _, unit in pairs})
     nbgrader_course.prepare(course_dir, graded_units)
     for unit in graded_units:
@@ -142,8 +149,8 @@ def format_table(rows):
     return "\n".join(lines)
 
 
-def main(course_dir, units=None, csv_path=None):
-    rows = grade(course_dir, units)
+def main(course_dir, units=None, students=None, csv_path=None):
+    rows = grade(course_dir, units, students)
     path = write_csv(rows, csv_path or Path(course_dir) / "grades.csv")
     print(format_table(rows))
     print(f"\ngrades: {path}\nfeedback: {Path(course_dir).resolve() / 'feedback'}")

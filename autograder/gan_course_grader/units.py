@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+from gan_course.notebooks import CourseError
+
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
 COURSE = ROOT / "course"
@@ -24,7 +26,7 @@ def resolve(unit):
     else:
         matches = [u for u in units if u == text]
     if len(matches) != 1:
-        raise ValueError(f"unknown unit {unit!r}: the units are {', '.join(units)} (give 01 or 01_intuition)")
+        raise CourseError(f"unknown unit {unit!r}: the units are {', '.join(units)} (give 01 or 01_intuition)")
     return matches[0]
 
 

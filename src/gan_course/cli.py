@@ -62,6 +62,7 @@ def build_parser():
     p = sub.add_parser("grade", help="autograde submitted/<student>/<unit>/ with nbgrader and hidden tests")
     p.add_argument("course_dir", type=Path, help="nbgrader course folder holding submitted/")
     p.add_argument("--unit", action="append", help="grade only this unit (01 or 01_intuition); repeatable")
+    p.add_argument("--student", action="append", help="grade only this student; repeatable")
     p.add_argument("--csv", type=Path, default=None, help="grades CSV path (default: COURSE_DIR/grades.csv)")
 
     p = sub.add_parser("demo", help="release, autograde the reference and a blank submission, print grades")
@@ -78,7 +79,8 @@ def main(argv=None):
         if args.command == "release":
             return instructor("release").main(output=args.output)
         if args.command == "grade":
-            return instructor("grade").main(args.course_dir, units=args.unit, csv_path=args.csv)
+            return instructor("grade").main(args.course_dir, units=args.unit, students=args.student,
+                                             csv_path=args.csv)
         if args.command == "demo":
             return instructor("demo").main(directory=args.dir)
     except CourseError as exc:

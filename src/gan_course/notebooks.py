@@ -2,6 +2,7 @@
 
 import os
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,7 +87,8 @@ def execute(nb, cwd, timeout=600, env=None):
         allow_errors=True,
         resources={"metadata": {"path": str(cwd)}},
     )
-    client.execute(env=run_env, cwd=str(cwd))
+    # The kernel's own stderr (ZMQ transport notices) is noise to a student: keep it off the terminal.
+    client.execute(env=run_env, cwd=str(cwd), stderr=subprocess.DEVNULL)
     return nb
 
 
