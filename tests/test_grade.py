@@ -48,7 +48,6 @@ def class_of_submissions():
         "wrong": submissions.filled("01", WRONG_01),
         "noisy": submissions.filled("01", {"sigmoid": NOISY_SIGMOID}),
         "deleted": without_cell(submissions.filled("01"), "sigmoid_tests"),
-        "duplicated": with_duplicate(submissions.filled("01"), "face_score_tests"),
         "slow": submissions.filled("01", {"face_score": slow_face_score}),
         "syntax": submissions.filled("01", {"sigmoid": "def sigmoid(x)\n    return x\n"}),
         "edited": with_test_edited(submissions.filled("01", {"sigmoid": WRONG_01["sigmoid"]}), "sigmoid_tests", "pass"),
@@ -58,9 +57,12 @@ def class_of_submissions():
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     course = tmp_path_factory.mktemp("course")
-    written = {name: submissions.write(nb, course, name, "01") for name, nb in class_of_submissions().items()}
-    # nbformat.write repairs duplicate cell ids; a hand-edited file keeps them, so write raw JSON.
-    written["duplicated"].write_text(json.dumps(with_duplicate(submissions.filled("01"), "face_score_tests")))
+    for name, nb in class_of_submissions().items():
+        submissions.write(nb, course, name, "01")
+    # nbformat.write would repair duplicate cell ids; a hand-edited file keeps them: write raw JSON.
+    duplicated = course / "submitted" / "duplicated" / "01_intuition"
+    duplicated.mkdir(parents=True)
+    (duplicated / "01_intuition.ipynb").write_text(json.dumps(with_duplicate(submissions.filled("01"), "face_score_tests")))
     broken = course / "submitted" / "garbage" / "01_intuition"
     broken.mkdir(parents=True)
     (broken / "01_intuition.ipynb").write_text("{this is not a notebook")
@@ -69,7 +71,7 @@ def graded(tmp_path_factory):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     with open(course / "grades.csv") as f:
         rows = list(csv.DictReader(f))
-    return {"course": course, "rows": rows, "stdout": proc.stdout, "before": before, "written": written}
+    return {"course": course, "rows": rows, "stdout": proc.stdout, "before": before}
 
 
 def scores(graded, student):
