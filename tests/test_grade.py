@@ -46,6 +46,8 @@ def class_of_submissions():
         "reference": submissions.filled("01"),
         "blank": submissions.released("01"),
         "wrong": submissions.filled("01", WRONG_01),
+        # Right except three answers that pass the visible tests: 10 - 2 - 1 - 1 points.
+        "partial": submissions.filled("01", {k: WRONG_01[k] for k in ("sigmoid", "value_function", "value_at_optimum")}),
         "noisy": submissions.filled("01", {"sigmoid": NOISY_SIGMOID}),
         "deleted": without_cell(submissions.filled("01"), "sigmoid_tests"),
         "slow": submissions.filled("01", {"face_score": slow_face_score}),
@@ -84,8 +86,8 @@ def total(graded, student):
 
 def test_csv_has_one_row_per_student_and_exercise(graded):
     students = {r["student"] for r in graded["rows"]}
-    assert len(students) == 10
-    assert len(graded["rows"]) == 10 * len(EXERCISES)
+    assert len(students) == 11
+    assert len(graded["rows"]) == 11 * len(EXERCISES)
     assert set(graded["rows"][0]) == {"student", "unit", "exercise", "score", "max", "note"}
     assert sum(float(r["max"]) for r in graded["rows"] if r["student"] == "blank") == FULL
 
@@ -102,6 +104,14 @@ def test_every_known_wrong_answer_loses_its_points(graded):
     wrong = scores(graded, "wrong")
     assert set(wrong) == set(EXERCISES)
     assert all(score == 0 for score in wrong.values()), wrong
+
+
+def test_full_zero_and_partial_scores_in_csv_and_feedback(graded):
+    assert (total(graded, "reference"), total(graded, "blank"), total(graded, "partial")) == (FULL, 0, 6)
+    feedback = graded["course"] / "feedback"
+    for student, score in (("reference", "10.0"), ("blank", "0.0"), ("partial", "6.0")):
+        html = (feedback / student / "01_intuition" / "01_intuition.html").read_text()
+        assert f"Score: {score} / 10.0" in html, student
 
 
 def test_stderr_output_in_a_test_cell_does_not_cost_points(graded):
