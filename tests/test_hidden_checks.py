@@ -26,7 +26,7 @@ def test_reference_passes_and_wrong_answer_fails(exercise, seed, monkeypatch):
     assert "expected" not in message.lower() and "array(" not in message
 
 
-@pytest.mark.filterwarnings("ignore:numerically noisy")
+@pytest.mark.filterwarnings("ignore:numerically noisy", "ignore:overflow encountered in exp")
 def test_a_correct_but_noisy_answer_passes():
     hidden.check_hidden("01", "sigmoid", namespace_with(NOISY_SIGMOID))
 
