@@ -82,11 +82,18 @@ def grade_submission(course_dir, student, unit):
     return f"could not be autograded ({cause})"
 
 
+def gradebook(course_dir):
+    """nbgrader's gradebook of the course folder (its default SQLite file)."""
+    from nbgrader.api import Gradebook
+
+    return Gradebook(f"sqlite:///{Path(course_dir) / 'gradebook.db'}")
+
+
 def exercise_grades(course_dir, student, unit):
     """{grade_id: (score, max)} of the autograded test cells, from the gradebook."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    with Gradebook(f"sqlite:///{Path(course_dir) / 'gradebook.db'}") as gb:
+    with gradebook(course_dir) as gb:
         try:
             nb = gb.find_submission_notebook(unit, unit, student)
         except MissingEntry:
@@ -95,9 +102,8 @@ def exercise_grades(course_dir, student, unit):
 
 
 def reference_exercises(course_dir, unit):
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{Path(course_dir) / 'gradebook.db'}") as gb:
+    """[(grade_id, max score)] of the unit's test cells, as generate_assignment recorded them."""
+    with gradebook(course_dir) as gb:
         nb = gb.find_notebook(unit, unit)
         return [(c.name, float(c.max_score)) for c in nb.grade_cells if c.cell_type == "code"]
 
@@ -122,7 +128,11 @@ def grade(course_dir, unit_names=None, students=None, progress=print):
             score, _ = grades.get(exercise, (0.0, max_score))
             rows.append(Row(student, unit, exercise, score, max_score, problem))
         if not problem:
-            nbgrader_course.run(course_dir, "generate_feedback", unit, "--student", student, "--force", check=False)
+            feedback = nbgrader_course.run(course_dir, "generate_feedback", unit, "--student", student, "--force",
+                                           check=False)
+            if feedback.returncode != 0:
+                print(f"warning: no feedback written for {student} / {unit} (nbgrader exit {feedback.returncode}); "
+                      "the grades stand", file=sys.stderr)
     return rows
 
 
@@ -142,10 +152,11 @@ def format_table(rows):
     for r in rows:
         got, out_of, note = totals.get((r.student, r.unit), (0.0, 0.0, r.note))
         totals[(r.student, r.unit)] = (got + r.score, out_of + r.max, note)
-    width = max(len(s) for s, _ in totals)
-    lines = [f"{'student':<{width}}  unit            score"]
+    width = max(len("student"), *(len(s) for s, _ in totals))
+    unit_width = max(len(u) for _, u in totals) + 2
+    lines = [f"{'student':<{width}}  {'unit':<{unit_width}}  score"]
     for (student, unit), (got, out_of, note) in sorted(totals.items()):
-        lines.append(f"{student:<{width}}  {unit:<14}  {got:g}/{out_of:g}" + (f"  ({note})" if note else ""))
+        lines.append(f"{student:<{width}}  {unit:<{unit_width}}  {got:g}/{out_of:g}" + (f"  ({note})" if note else ""))
     return "\n".join(lines)
 
 
