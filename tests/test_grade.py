@@ -9,6 +9,7 @@ import nbformat
 import pytest
 
 from conftest import gan_course
+from gan_course.notebooks import nbgrader_meta
 from gan_course_grader import submissions
 from wrong_answers import NOISY_SIGMOID, WRONG_01
 
@@ -21,13 +22,13 @@ EXERCISES = ["sigmoid", "face_score", "binary_cross_entropy", "value_function",
 
 def without_cell(nb, grade_id):
     nb = copy.deepcopy(nb)
-    nb.cells = [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") != grade_id]
+    nb.cells = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") != grade_id]
     return nb
 
 
 def with_duplicate(nb, grade_id):
     nb = copy.deepcopy(nb)
-    i = next(i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id)
+    i = next(i for i, c in enumerate(nb.cells) if nbgrader_meta(c).get("grade_id") == grade_id)
     nb.cells.insert(i + 1, copy.deepcopy(nb.cells[i]))  # same cell id and same grade_id
     return nb
 
@@ -35,7 +36,7 @@ def with_duplicate(nb, grade_id):
 def with_test_edited(nb, grade_id, source):
     nb = copy.deepcopy(nb)
     for c in nb.cells:
-        if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
+        if nbgrader_meta(c).get("grade_id") == grade_id:
             c.source = source
     return nb
 

@@ -5,6 +5,7 @@ import re
 import nbformat
 import pytest
 
+from gan_course.notebooks import nbgrader_meta
 from gan_course_grader import release, units
 
 pytestmark = pytest.mark.slow
@@ -46,14 +47,14 @@ def test_released_notebook_holds_no_solution_and_no_hidden_test(unit):
     assert solution_lines, "the solution notebook has no solution regions"
     leaked = [line for line in solution_lines if line in code_lines]
     assert not leaked, f"solution lines found in the released notebook: {leaked}"
-    blanks = [c for c in released.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")]
+    blanks = [c for c in released.cells if nbgrader_meta(c).get("solution")]
     assert blanks and all("raise NotImplementedError()" in c.source for c in blanks)
 
 
 @pytest.mark.parametrize("unit", units.all_units())
 def test_released_notebook_has_no_outputs_and_locked_tests(unit):
     released = nbformat.read(units.COURSE / f"{unit}.ipynb", as_version=4)
-    tests = [c for c in released.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+    tests = [c for c in released.cells if nbgrader_meta(c).get("grade")]
     assert tests, "no graded cells"
     assert all(c.metadata.nbgrader["locked"] and c.metadata.nbgrader["points"] > 0 for c in tests)
     assert all(not c.get("outputs") for c in released.cells if c.cell_type == "code")

@@ -12,12 +12,9 @@ import os
 
 import nbformat
 
+from gan_course.notebooks import is_test_cell
+
 from . import units
-
-
-def _is_test_cell(cell):
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return meta.get("grade", False) and not meta.get("solution", False)
 
 
 @functools.cache
@@ -26,7 +23,7 @@ def namespace(unit):
     nb = nbformat.read(units.solution_path(unit), as_version=4)
     ns = {"__name__": f"reference_{units.resolve(unit)}"}
     for cell in nb.cells:
-        if cell.cell_type == "code" and not _is_test_cell(cell):
+        if cell.cell_type == "code" and not is_test_cell(cell):
             code = compile(cell.source, f"<reference {unit} cell {cell.get('id', '?')}>", "exec")
             with contextlib.redirect_stdout(io.StringIO()):
                 exec(code, ns)

@@ -7,6 +7,8 @@ import re
 
 import nbformat
 
+from gan_course.notebooks import nbgrader_meta
+
 from . import units
 
 SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[^\n]*\n?", re.M)
@@ -20,28 +22,25 @@ def solution_sources(unit):
     """{grade_id: source without markers} of the solution cells of the reference notebook."""
     nb = nbformat.read(units.solution_path(unit), as_version=4)
     return {
-        cell.metadata["nbgrader"]["grade_id"]: SOLUTION_MARKERS.sub("", cell.source)
+        nbgrader_meta(cell)["grade_id"]: SOLUTION_MARKERS.sub("", cell.source)
         for cell in nb.cells
-        if cell.get("metadata", {}).get("nbgrader", {}).get("solution")
+        if nbgrader_meta(cell).get("solution")
     }
 
 
-def filled(unit, answers=None, use_reference=True):
+def filled(unit, answers=None):
     """The released notebook with solution cells answered.
 
     ``answers`` maps a solution cell's grade_id to the code a student wrote; cells not in it get
-    the reference answer when ``use_reference`` and stay blank otherwise.
+    the reference answer.
     """
     nb = released(unit)
-    reference = solution_sources(unit) if use_reference else {}
+    reference = solution_sources(unit)
     answers = dict(answers or {})
     for cell in nb.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
-            if grade_id in answers:
-                cell.source = answers.pop(grade_id)
-            elif grade_id in reference:
-                cell.source = reference[grade_id]
+        meta = nbgrader_meta(cell)
+        if meta.get("solution"):
+            cell.source = answers.pop(meta["grade_id"], reference[meta["grade_id"]])
     if answers:
         raise KeyError(f"no solution cells named {sorted(answers)} in unit {unit}")
     return nb

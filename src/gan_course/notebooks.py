@@ -33,6 +33,17 @@ class Exercise:
     hint: str
 
 
+def nbgrader_meta(cell):
+    """A cell's nbgrader metadata (``grade_id``, ``points``, ``solution``, ``grade``, ...), or {}."""
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def is_test_cell(cell):
+    """An autograded test cell: graded, and not a solution cell."""
+    meta = nbgrader_meta(cell)
+    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
 def read(path):
     path = Path(path)
     if not path.is_file():
@@ -50,8 +61,8 @@ def exercises(nb):
     """The autograded test cells, in notebook order."""
     found = []
     for index, cell in enumerate(nb.cells):
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+        meta = nbgrader_meta(cell)
+        if is_test_cell(cell):
             extra = cell.metadata.get("gan_course", {})
             found.append(
                 Exercise(
