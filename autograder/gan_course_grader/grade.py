@@ -42,7 +42,8 @@ def find_submissions(course_dir, unit_names=None, students=None):
             "submitted/<student>/<unit>/<unit>.ipynb (nbgrader's layout), e.g. "
             "submitted/alice/01_intuition/01_intuition.ipynb."
         )
-    wanted = [units.resolve(u) for u in unit_names] if unit_names else units.all_units()
+    known = units.all_units()
+    wanted = [units.resolve(u) for u in unit_names] if unit_names else known
     pairs = []
     for student_dir in sorted(p for p in submitted.iterdir() if p.is_dir()):
         if students and student_dir.name not in students:
@@ -51,9 +52,9 @@ def find_submissions(course_dir, unit_names=None, students=None):
             if (student_dir / unit).is_dir():
                 pairs.append((student_dir.name, unit))
         for other in sorted(p.name for p in student_dir.iterdir() if p.is_dir()):
-            if other not in units.all_units():
+            if other not in known:
                 print(f"warning: skipping {student_dir / other}: not a unit of this course "
-                      f"({', '.join(units.all_units())})", file=sys.stderr)
+                      f"({', '.join(known)})", file=sys.stderr)
     if not pairs:
         who = f" of {', '.join(students)}" if students else ""
         raise CourseError(f"no submissions{who} found under {submitted} for units {', '.join(wanted)}")
@@ -115,6 +116,7 @@ def grade(course_dir, unit_names=None, students=None, progress=print):
     nbgrader_course.prepare(course_dir, graded_units)
     for unit in graded_units:
         nbgrader_course.generate_assignment(course_dir, unit)
+    exercises = {unit: reference_exercises(course_dir, unit) for unit in graded_units}
 
     rows = []
     for i, (student, unit) in enumerate(pairs, 1):
@@ -124,7 +126,7 @@ def grade(course_dir, unit_names=None, students=None, progress=print):
         if grades is None:
             problem = problem or "no grades recorded"
             grades = {}
-        for exercise, max_score in reference_exercises(course_dir, unit):
+        for exercise, max_score in exercises[unit]:
             score, _ = grades.get(exercise, (0.0, max_score))
             rows.append(Row(student, unit, exercise, score, max_score, problem))
         if not problem:
