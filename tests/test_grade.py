@@ -8,9 +8,9 @@ import re
 import nbformat
 import pytest
 
-from conftest import gan_course
+from conftest import ROOT, gan_course
 from gan_course.notebooks import nbgrader_meta
-from gan_course_grader import submissions
+from gan_course_grader import grade, submissions
 from wrong_answers import NOISY_SIGMOID, WRONG_01
 
 pytestmark = pytest.mark.slow
@@ -41,8 +41,58 @@ def with_test_edited(nb, grade_id, source):
     return nb
 
 
-def class_of_submissions():
+def attack(code, right=True, wrong=()):
+    """A submission whose sigmoid cell also runs ``code`` (before its answer)."""
+    answers = {k: WRONG_01[k] for k in wrong}
+    sigmoid = answers.get("sigmoid", submissions.solution_sources("01")["sigmoid"])
+    answers["sigmoid"] = code + "\n" + sigmoid
+    return submissions.filled("01", answers)
+
+
+def appended(exercise, code):
+    """A right submission whose ``exercise`` cell ends by running ``code``."""
+    return submissions.filled("01", {exercise: submissions.solution_sources("01")[exercise] + "\n" + code})
+
+
+def class_of_submissions(course):
     slow_face_score = "import time\ntime.sleep(35)\n\n" + submissions.solution_sources("01")["face_score"]
+    secrets = [ROOT / "solutions" / "01_intuition.ipynb", ROOT / "autograder" / "gan_course_grader" / "checks_01.py",
+               course / "gradebook.db", course / ".gan_course_secret",
+               course / "submitted" / "reference" / "01_intuition" / "01_intuition.ipynb",
+               course / "autograded" / "reference" / "01_intuition" / "01_intuition.ipynb"]
+    snoop = f"""
+for _path in {[str(p) for p in secrets]!r}:
+    try:
+        open(_path, "rb").read(); print("READ", _path)
+    except OSError as _exc:
+        print("BLOCKED", type(_exc).__name__)
+"""
+    # Tries the real gradebook, then fakes the sandbox's own records: its sigmoid is wrong.
+    forger = f"""
+import glob, json, os, sqlite3
+for _db in ({str(course / 'gradebook.db')!r}, "gradebook.db"):
+    try:
+        _con = sqlite3.connect(f"file:{{_db}}?mode=rw", uri=True)
+        _con.execute("UPDATE grade SET auto_score = 100"); _con.commit(); print("CHANGED", _db)
+    except sqlite3.Error as _exc:
+        print("BLOCKED", _db, type(_exc).__name__)
+"""
+    forge_results = """
+import json, os, numpy as np
+_results = os.path.join(os.environ["GAN_COURSE_PROBE_DIR"], "results")
+for _name in ("sigmoid.wide_range", "sigmoid.shapes"):
+    np.savez(os.path.join(_results, _name + ".npz"), call0=np.full(207, 0.5), call1=np.array(0.5))
+    open(os.path.join(_results, _name + ".json"), "w").write(json.dumps({"status": "ok"}))
+"""
+    patcher = """
+import builtins, numpy as np, gan_course.testing, gan_course_probe
+np.allclose = lambda *a, **k: True
+np.testing.assert_allclose = lambda *a, **k: None
+np.isclose = lambda a, b, *r, **k: np.ones(np.shape(a), dtype=bool)
+gan_course.testing.expect_close = lambda *a, **k: None
+gan_course.testing.expect_true = lambda *a, **k: None
+builtins.AssertionError = type("Never", (Exception,), {})
+"""
     return {
         "reference": submissions.filled("01"),
         "blank": submissions.released("01"),
@@ -54,13 +104,40 @@ def class_of_submissions():
         "slow": submissions.filled("01", {"face_score": slow_face_score}),
         "syntax": submissions.filled("01", {"sigmoid": "def sigmoid(x)\n    return x\n"}),
         "edited": with_test_edited(submissions.filled("01", {"sigmoid": WRONG_01["sigmoid"]}), "sigmoid_tests", "pass"),
+        # Attacks: each must fail, and cost nobody else anything.
+        "snoop": attack(snoop),
+        "forger": with_appended(attack(forger, wrong=["sigmoid"]), "value_at_optimum", forge_results),
+        "patcher": attack(patcher, wrong=["sigmoid", "binary_cross_entropy"]),
+        "killer": appended("value_at_optimum", "import os, signal\nos.kill(-1, signal.SIGKILL)\n"),
+        "hog": appended("js_divergence", "_hog = np.ones(3 * 2**30 // 8)\n"),
+        "looper": appended("value_function", "while True:\n    pass\n"),
+        "forker": appended("face_score", "import os, time\nfor _ in range(1000):\n    os.fork() or time.sleep(600)\n"),
+        "flood": appended("value_at_optimum", "for _i in range(10**5):\n    print('flood', _i)\n"
+                          "_f = open('/tmp/flood', 'wb')\nwhile True:\n    _f.write(b'x' * 2**20)\n"),
     }
+
+
+def with_appended(nb, grade_id, code):
+    nb = copy.deepcopy(nb)
+    for c in nb.cells:
+        if nbgrader_meta(c).get("grade_id") == grade_id:
+            c.source += "\n" + code
+    return nb
+
+
+LIMITS = ["-j", "2", "--time-limit", "90", "--memory-limit", "1G", "--process-limit", "64", "--output-limit", "200M"]
+
+# What each submission must score (out of 10), attacks included.
+EXPECTED_TOTALS = {"reference": 10, "blank": 0, "wrong": 0, "partial": 6, "noisy": 10, "deleted": 10, "slow": 10,
+                   "syntax": 8, "edited": 8, "duplicated": 10, "garbage": 0,
+                   "snoop": 10, "forger": 8, "patcher": 6, "killer": 9, "hog": 7, "looper": 5, "forker": 2, "flood": 9}
+HONEST = ["reference", "blank", "wrong", "partial", "noisy", "deleted", "slow", "syntax", "edited", "duplicated"]
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     course = tmp_path_factory.mktemp("course")
-    for name, nb in class_of_submissions().items():
+    for name, nb in class_of_submissions(course).items():
         submissions.write(nb, course, name, "01")
     # nbformat.write would repair duplicate cell ids; a hand-edited file keeps them: write raw JSON.
     duplicated = course / "submitted" / "duplicated" / "01_intuition"
@@ -70,11 +147,25 @@ def graded(tmp_path_factory):
     broken.mkdir(parents=True)
     (broken / "01_intuition.ipynb").write_text("{this is not a notebook")
     before = {p: p.read_bytes() for p in (course / "submitted").rglob("*.ipynb")}
-    proc = gan_course("grade", course, timeout=1800)
+    proc = gan_course("grade", course, *LIMITS, timeout=1800)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     with open(course / "grades.csv") as f:
         rows = list(csv.DictReader(f))
-    return {"course": course, "rows": rows, "stdout": proc.stdout, "before": before}
+    return {"course": course, "rows": rows, "stdout": proc.stdout, "stderr": proc.stderr, "before": before}
+
+
+def run_notebook(graded, student):
+    """The notebook as it ran in the student's sandbox (outputs included), from autograded/."""
+    return nbformat.read(graded["course"] / "autograded" / student / "01_intuition" / "01_intuition.ipynb", 4)
+
+
+def outputs_text(nb):
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def assert_honest_scores_kept(graded):
+    for student in HONEST:
+        assert total(graded, student) == EXPECTED_TOTALS[student], student
 
 
 def scores(graded, student):
@@ -87,8 +178,8 @@ def total(graded, student):
 
 def test_csv_has_one_row_per_student_and_exercise(graded):
     students = {r["student"] for r in graded["rows"]}
-    assert len(students) == 11
-    assert len(graded["rows"]) == 11 * len(EXERCISES)
+    assert students == set(EXPECTED_TOTALS)
+    assert len(graded["rows"]) == len(EXPECTED_TOTALS) * len(EXERCISES)
     assert set(graded["rows"][0]) == {"student", "unit", "exercise", "score", "max", "note"}
     assert sum(float(r["max"]) for r in graded["rows"] if r["student"] == "blank") == FULL
 
@@ -145,8 +236,9 @@ def test_an_edited_test_cell_is_restored_before_grading(graded):
 def test_an_unreadable_notebook_gets_zero_with_a_reason_and_others_are_unaffected(graded):
     rows = [r for r in graded["rows"] if r["student"] == "garbage"]
     assert rows and all(float(r["score"]) == 0 for r in rows)
-    assert all("could not be autograded (NotJSONError: Notebook does not appear to be JSON" in r["note"] for r in rows)
-    assert total(graded, "reference") == FULL
+    assert all("not run: the file is not a readable notebook (NotJSONError: Notebook does not appear to be JSON"
+               in r["note"] for r in rows)
+    assert_honest_scores_kept(graded)
 
 
 def test_submissions_are_never_modified(graded):
@@ -159,7 +251,7 @@ def test_feedback_reports_hidden_outcomes_without_their_code(graded):
     wrong = (feedback / "wrong" / "01_intuition" / "01_intuition.html").read_text()
     reference = (feedback / "reference" / "01_intuition" / "01_intuition.html").read_text()
     for html in (wrong, reference):
-        assert "check_hidden" not in html and "BEGIN HIDDEN TESTS" not in html and "gan_course_grader" not in html
+        assert "BEGIN HIDDEN TESTS" not in html and "gan_course_probe" not in html and "record(" not in html
         assert "Hidden tests ran here" in html
     # The wrong sigmoid passed the visible asserts; feedback names the hidden check and what to fix.
     assert "HiddenCheckFailed" in wrong and "[sigmoid.wide_range]" in wrong
@@ -169,14 +261,65 @@ def test_feedback_reports_hidden_outcomes_without_their_code(graded):
         assert leak not in wrong
 
 
-def test_regrading_gives_the_same_csv(graded, tmp_path):
-    first = (graded["course"] / "grades.csv").read_text()
-    again = gan_course("grade", graded["course"], "--unit", "01", "--student", "wrong", "--student", "reference",
-                       "--csv", tmp_path / "again.csv", timeout=1800)
+def test_every_submission_gets_its_exact_score(graded):
+    assert {student: total(graded, student) for student in EXPECTED_TOTALS} == EXPECTED_TOTALS
+
+
+def test_a_submission_cannot_read_solutions_grader_or_other_students(graded):
+    text = outputs_text(run_notebook(graded, "snoop"))
+    assert text.count("BLOCKED") == 6 and "READ" not in text
+    assert total(graded, "snoop") == FULL  # its answers are right: snooping costs nothing, and gains nothing
+    assert_honest_scores_kept(graded)
+
+
+def test_a_submission_cannot_change_any_grade(graded):
+    text = outputs_text(run_notebook(graded, "forger"))
+    assert "BLOCKED " + str(graded["course"] / "gradebook.db") in text  # the real gradebook is not there
+    assert scores(graded, "forger")["sigmoid"] == 0  # its forged sigmoid results do not pass
+    with grade.gradebook(graded["course"]) as gb:  # the gradebook holds what the trusted side decided
+        for r in graded["rows"]:
+            if r["student"] != "garbage":
+                assert gb.find_grade(r["exercise"], "01_intuition", "01_intuition", r["student"]).score == float(r["score"])
+    assert_honest_scores_kept(graded)
+
+
+def test_patching_libraries_and_builtins_does_not_pass_a_hidden_check(graded):
+    patcher = scores(graded, "patcher")
+    assert patcher["sigmoid"] == 0 and patcher["binary_cross_entropy"] == 0
+    assert total(graded, "patcher") == FULL - 4
+    assert_honest_scores_kept(graded)
+
+
+@pytest.mark.parametrize("student, reason, lost", [
+    ("killer", "its kernel died or was killed", ["value_at_optimum"]),
+    ("hog", "used more than 1 GiB of memory", ["js_divergence", "value_at_optimum"]),
+    ("looper", "ran longer than the time limit of 90 s", ["value_function", "optimal_discriminator",
+                                                          "js_divergence", "value_at_optimum"]),
+    ("forker", "started more than 64 processes", EXERCISES[1:]),
+    ("flood", "wrote more than 200 MiB", ["value_at_optimum"]),
+])
+def test_a_submission_that_kills_or_exhausts_keeps_what_it_showed(graded, student, reason, lost):
+    got = scores(graded, student)
+    assert [e for e in EXERCISES if got[e] == 0] == lost
+    notes = {r["exercise"].removesuffix("_tests"): r["note"] for r in graded["rows"] if r["student"] == student}
+    assert all(reason in notes[e] for e in lost) and not any(notes[e] for e in EXERCISES if e not in lost)
+    assert re.search(rf"^{student} +01_intuition +{EXPECTED_TOTALS[student]}/10 +\(.*{re.escape(reason)}", graded["stdout"], re.M)
+    assert_honest_scores_kept(graded)
+
+
+def test_progress_bar_shows_the_class(graded):
+    bars = re.findall(r"^\[[#.]{24}\] (\d+)/(\d+) ", graded["stderr"], re.M)
+    assert [int(done) for done, _ in bars] == list(range(1, len(EXPECTED_TOTALS) + 1))
+    assert {int(of) for _, of in bars} == {len(EXPECTED_TOTALS)}
+
+
+def test_regrading_the_class_gives_a_byte_identical_csv(graded, tmp_path):
+    first = (graded["course"] / "grades.csv").read_bytes()
+    again = gan_course("grade", graded["course"], *LIMITS, "--csv", tmp_path / "again.csv", timeout=1800)
     assert again.returncode == 0, again.stderr
-    lines = first.splitlines()
-    expected = [lines[0]] + [line for line in lines[1:] if line.split(",")[0] in ("reference", "wrong")]
-    assert (tmp_path / "again.csv").read_text().splitlines() == expected
+    assert (tmp_path / "again.csv").read_bytes() == first
+    log = json.loads((graded["course"] / "grading_log" / "wrong" / "01_intuition.json").read_text())
+    assert log["probe_seed"] == grade.probe_seed(graded["course"], "wrong", "01_intuition")
 
 
 def test_grading_without_submissions_says_what_to_do(tmp_path):

@@ -1,26 +1,50 @@
-"""``gan-course grade``: autograde nbgrader's submitted/<student>/<unit>/ with hidden tests.
+"""``gan-course grade``: autograde nbgrader's submitted/<student>/<unit>/ without trusting student code.
 
-For each unit the solution notebook becomes the nbgrader source and ``generate_assignment``
-records its test cells, hidden tests included, in the gradebook. ``nbgrader autograde`` then
-puts those cells back into every submission (restoring edited or deleted ones), runs it, and
-scores it; ``generate_feedback`` writes per-student HTML without the hidden tests' code. One
-submission failing to grade never stops the others: it gets a row with score 0 and the reason.
+Per submission, in parallel (``jobs``):
+
+1. A scratch nbgrader course is laid out in a private temporary folder: the submitted notebook,
+   a gradebook that knows only the unit (no students, no solutions), the sandbox's nbgrader
+   configuration and the probe inputs of every hidden check, drawn from a seed made from the
+   course's secret, the student and the unit (so a regrade draws the same inputs).
+2. ``nbgrader autograde`` runs there inside the sandbox (``sandbox.py``). The hidden part of each
+   test cell runs the student's objects on the probe inputs and saves the results; it decides
+   nothing.
+3. Back outside, the grader reads the results and the run notebook as untrusted data, runs the
+   reference from the solution notebook on the same inputs and compares. An exercise scores its
+   points when its test cell ran without error and every hidden check agrees.
+
+Then, one at a time, the scores go into the course's real gradebook, the notebook (with each
+hidden check's outcome and advice, never its code or values) into autograded/, and
+``generate_feedback`` writes the HTML feedback. A submission that cannot be run, or is stopped
+by a limit, still gets its rows: what it could not show scores 0, with the reason.
 """
 
+import concurrent.futures
+import copy
 import csv
 import hashlib
+import json
 import re
 import secrets
+import shutil
 import sys
-from dataclasses import dataclass
+import tempfile
+import threading
+import warnings
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from gan_course.notebooks import CourseError
+import nbformat
 
-from . import nbgrader_course, units
+from gan_course.notebooks import CourseError, cell_error, is_test_cell, nbgrader_meta
 
-EXCEPTION_LINE = re.compile(r"^\s*([\w.]+(?:Error|Exception)): (.*)$", re.M)
+from . import hidden, nbgrader_course, reference, units, untrusted
+from .sandbox import Limits, Sandbox, parse_size
+
 CSV_FIELDS = ["student", "unit", "exercise", "score", "max", "note"]
+SANDBOX_STUDENT = "student"  # the student id inside every scratch course
+DIED = "the notebook did not finish running (its kernel died or was killed)"
+RECORD_CALL = re.compile(r"""record\(\s*["'][^"']*["']\s*,\s*["']([^"']+)["']""")
 
 
 @dataclass
@@ -33,6 +57,28 @@ class Row:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class TestCell:
+    grade_id: str
+    points: float
+    exercise: str  # the name its hidden part records under
+    source: str
+    metadata: dict
+
+
+@dataclass
+class Outcome:
+    student: str
+    unit: str
+    seed: str
+    problem: str = ""  # why (part of) the submission could not be shown, or ""
+    rows: list = field(default_factory=list)
+    messages: dict = field(default_factory=dict)  # grade_id -> what the student is told
+    notebook: object = None  # the notebook for autograded/ and feedback, or None
+    seconds: float = 0.0
+
+
+# --- what there is to grade -----------------------------------------------------------------
 def find_submissions(course_dir, unit_names=None, students=None):
     """[(student, unit)] under submitted/, in sorted order; a clear error when there are none."""
     submitted = Path(course_dir) / "submitted"
@@ -61,6 +107,23 @@ def find_submissions(course_dir, unit_names=None, students=None):
     return pairs
 
 
+def test_cells(unit):
+    """The unit's graded test cells, from the solution notebook; each must name its hidden checks."""
+    nb = nbformat.read(units.solution_path(unit), as_version=4)
+    cells = []
+    for cell in nb.cells:
+        if is_test_cell(cell):
+            meta = nbgrader_meta(cell)
+            named = RECORD_CALL.search(cell.source)
+            if not named:
+                raise CourseError(f"{units.solution_path(unit)}: test cell {meta['grade_id']} has no hidden "
+                                  "`record(...)` call, so the grader could only trust the student's process")
+            hidden.checks_for(unit, named.group(1))  # fails loudly when none are registered
+            cells.append(TestCell(meta["grade_id"], float(meta.get("points", 0)), named.group(1),
+                                  cell.source, copy.deepcopy(dict(cell.metadata))))
+    return cells
+
+
 def probe_seed(course_dir, student, unit):
     """A seed for hidden-check inputs: fixed per (course, student, unit), unknown to students."""
     secret_file = Path(course_dir) / ".gan_course_secret"
@@ -70,19 +133,150 @@ def probe_seed(course_dir, student, unit):
     return str(int(digest[:8], 16))
 
 
-def grade_submission(course_dir, student, unit):
-    """Autograde one submission; returns '' on success or the reason it could not be graded."""
-    proc = nbgrader_course.run(
-        course_dir, "autograde", unit, "--student", student, "--force",
-        extra_env={"GAN_COURSE_PROBE_SEED": probe_seed(course_dir, student, unit)}, check=False)
-    if proc.returncode == 0:
-        return ""
-    # The last exception nbgrader printed names the cause (e.g. NotJSONError for a broken file).
-    causes = EXCEPTION_LINE.findall(proc.stdout + proc.stderr)
-    cause = f"{causes[-1][0].rsplit('.', 1)[-1]}: {causes[-1][1].strip()}"[:200] if causes else f"nbgrader exit {proc.returncode}"
-    return f"could not be autograded ({cause})"
+# --- one submission, in its sandbox ---------------------------------------------------------
+def lay_out_scratch(scratch, unit, submission_bytes, gradebook_db, checks, seed):
+    """The scratch course: config, gradebook, the submission and the probe inputs."""
+    from gan_course_probe import MANIFEST
+
+    import numpy as np
+
+    folder = scratch / "submitted" / SANDBOX_STUDENT / unit
+    folder.mkdir(parents=True)
+    (folder / f"{unit}.ipynb").write_bytes(submission_bytes)
+    shutil.copyfile(units.AUTOGRADER / "gan_course_probe" / "nbgrader_config.py", scratch / "nbgrader_config.py")
+    shutil.copyfile(gradebook_db, scratch / "gradebook.db")
+    probe = scratch / "probe"
+    (probe / "inputs").mkdir(parents=True)
+    manifest = {"unit": unit, "exercises": {}}
+    inputs = {}
+    for exercise, exercise_checks in checks.items():
+        for check in exercise_checks:
+            inputs[check.name] = check.inputs(seed)
+            np.savez(probe / "inputs" / f"{check.name}.npz", **inputs[check.name])
+            manifest["exercises"].setdefault(exercise, []).append(
+                {"name": check.name, "target": check.target, "op": check.op, "inputs": f"inputs/{check.name}.npz"})
+    (probe / MANIFEST).write_text(json.dumps(manifest, indent=1))
+    return inputs
 
 
+def run_in_sandbox(sandbox, work_dir, student, unit, submission, gradebook_db, seed):
+    """(problem, run notebook or None, {check: (status, arrays)}, inputs, seconds)."""
+    from gan_course_probe import PROBE_DIR_ENV, RESULTS
+
+    data = untrusted.read_bytes(submission.parent, submission.name, untrusted.MAX_NOTEBOOK_BYTES)
+    if data is None:
+        return "the notebook could not be read (missing, a link, or larger than 50 MiB)", None, {}, {}, 0.0
+    try:
+        nbformat.reads(data.decode("utf-8"), as_version=4)
+    except Exception as exc:
+        first_line = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
+        return f"the file is not a readable notebook ({type(exc).__name__}: {first_line})", None, {}, {}, 0.0
+
+    checks = hidden.checks_of_unit(unit)
+    scratch = Path(tempfile.mkdtemp(prefix=f"{unit}-", dir=work_dir))
+    inputs = lay_out_scratch(scratch, unit, data, gradebook_db, checks, seed)
+    seen, _ = sandbox.paths(scratch)
+    cell_timeout = int(min(600, sandbox.limits.time))
+    finished = sandbox.run(
+        scratch,
+        [sys.executable, "-m", "nbgrader", "autograde", unit, "--student", SANDBOX_STUDENT, "--force",
+         f"--Execute.timeout={cell_timeout}"],
+        extra_env={PROBE_DIR_ENV: str(seen / "probe")},
+        log_path=work_dir / f"{scratch.name}.log")
+
+    run_nb = untrusted.read_notebook(scratch, f"autograded/{SANDBOX_STUDENT}/{unit}/{unit}.ipynb")
+    problem = ""
+    if finished.stopped:
+        problem = f"the notebook was stopped because it {finished.stopped}"
+    elif run_nb is None:
+        problem = DIED
+    results = {}
+    for exercise_checks in checks.values():
+        for check in exercise_checks:
+            status = untrusted.read_status(scratch, f"probe/{RESULTS}/{check.name}.json")
+            if status is not None:
+                arrays = untrusted.read_arrays(scratch, f"probe/{RESULTS}/{check.name}.npz")
+                results[check.name] = (status, arrays)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return problem, run_nb, results, inputs, finished.seconds
+
+
+def first_cell(nb, grade_id):
+    for cell in nb.cells if nb is not None else []:
+        if nbgrader_meta(cell).get("grade_id") == grade_id:
+            return cell
+    return None
+
+
+def judge(unit, cells, problem, run_nb, results, inputs):
+    """Score each test cell: its points if it ran without error and every hidden check agrees."""
+    rows, messages = [], {}
+    for cell in cells:
+        checks = hidden.checks_for(unit, cell.exercise)
+        ran = first_cell(run_nb, cell.grade_id)
+        error = cell_error(ran) if ran is not None else None
+        recorded = [c for c in checks if c.name in results]
+        if error:
+            note = f"visible tests failed ({error[0]})"
+            messages[cell.grade_id] = "Hidden checks did not run: fix the error above first."
+        elif not recorded:
+            # A cell the kernel never ran (it died before): the same reason as a notebook that never came back.
+            why = problem or (DIED if ran is not None and ran.get("execution_count") is None else "")
+            note = f"not run: {why}" if why else "hidden checks did not run"
+            messages[cell.grade_id] = f"Hidden checks did not run: {why or 'the test cell stopped early'}."
+        else:
+            failed = [hidden.verdict(c, *results.get(c.name, ({}, None)),
+                                     hidden.reference_results(c, inputs[c.name]) if c.name in results else None)
+                      for c in checks]
+            failed = [message for message in failed if message]
+            note = "hidden checks failed: " + ", ".join(m[1:m.index("]")] for m in failed) if failed else ""
+            messages[cell.grade_id] = ("hidden checks failed:\n" + "\n".join(failed) if failed
+                                       else f"hidden checks passed: {len(checks)} of {len(checks)}")
+        rows.append((cell.grade_id, 0.0 if note else cell.points, cell.points, note))
+    return rows, messages
+
+
+def feedback_notebook(cells, run_nb, submitted_nb, problem, messages):
+    """The notebook shown to the student: test cells restored, each hidden outcome appended."""
+    nb = copy.deepcopy(run_nb if run_nb is not None else submitted_nb)
+    if nb is None:
+        return None
+    if run_nb is None:
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+    for cell in cells:
+        target = first_cell(nb, cell.grade_id)
+        if target is None:
+            continue
+        target.source = cell.source
+        target.metadata = nbformat.from_dict(copy.deepcopy(cell.metadata))
+        message = messages[cell.grade_id]
+        if message.startswith("hidden checks failed"):
+            target.outputs.append(nbformat.v4.new_output("error", ename="HiddenCheckFailed", evalue=message,
+                                                         traceback=[message]))
+        else:
+            target.outputs.append(nbformat.v4.new_output("stream", name="stdout", text=message + "\n"))
+    if problem:
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"**Grading note:** {problem}. "
+                                                         "Exercises it did not get to score 0."))
+    return nb
+
+
+def grade_submission(sandbox, work_dir, course_dir, student, unit, cells, gradebook_db):
+    seed = probe_seed(course_dir, student, unit)
+    submission = Path(course_dir) / "submitted" / student / unit / f"{unit}.ipynb"
+    problem, run_nb, results, inputs, seconds = run_in_sandbox(
+        sandbox, work_dir, student, unit, submission, gradebook_db, seed)
+    rows, messages = judge(unit, cells, problem, run_nb, results, inputs)
+    submitted_nb = untrusted.read_notebook(submission.parent, submission.name)
+    outcome = Outcome(student, unit, seed, problem, seconds=seconds, messages=messages,
+                      notebook=feedback_notebook(cells, run_nb, submitted_nb, problem, messages))
+    outcome.rows = [Row(student, unit, grade_id, score, out_of, note) for grade_id, score, out_of, note in rows]
+    return outcome
+
+
+# --- the trusted side's records ------------------------------------------------------------
 def gradebook(course_dir):
     """nbgrader's gradebook of the course folder (its default SQLite file)."""
     from nbgrader.api import Gradebook
@@ -90,58 +284,96 @@ def gradebook(course_dir):
     return Gradebook(f"sqlite:///{Path(course_dir) / 'gradebook.db'}")
 
 
-def exercise_grades(course_dir, student, unit):
-    """{grade_id: (score, max)} of the autograded test cells, from the gradebook."""
-    from nbgrader.api import MissingEntry
+def record(course_dir, outcome):
+    """Write an outcome into the real gradebook, autograded/ and the grading log."""
+    course_dir = Path(course_dir)
+    student, unit = outcome.student, outcome.unit
+    timestamp_file = course_dir / "submitted" / student / unit / "timestamp.txt"
+    timestamp = timestamp_file.read_text().strip() if timestamp_file.is_file() else None
+    with gradebook(course_dir) as gb, warnings.catch_warnings():
+        # nbgrader's own add_submission makes SQLAlchemy warn about its autoflush; harmless.
+        warnings.simplefilter("ignore")
+        gb.update_or_create_student(student)
+        gb.update_or_create_submission(unit, student, **({"timestamp": timestamp} if timestamp else {}))
+        scores = {r.exercise: r.score for r in outcome.rows}
+        for grade in gb.find_submission_notebook(unit, unit, student).grades:
+            if grade.name in scores:
+                grade.auto_score = scores[grade.name]
+                grade.needs_manual_grade = grade.manual_score is not None
+        gb.db.commit()
+    autograded = course_dir / "autograded" / student / unit
+    shutil.rmtree(autograded, ignore_errors=True)
+    shutil.rmtree(course_dir / "feedback" / student / unit, ignore_errors=True)
+    if outcome.notebook is not None:
+        autograded.mkdir(parents=True)
+        nbformat.write(outcome.notebook, autograded / f"{unit}.ipynb")
+    log = course_dir / "grading_log" / student / f"{unit}.json"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(json.dumps({"student": student, "unit": unit, "probe_seed": outcome.seed,
+                               "problem": outcome.problem, "seconds": round(outcome.seconds, 1),
+                               "rows": [asdict(r) for r in outcome.rows], "told_student": outcome.messages},
+                              indent=1))
 
-    with gradebook(course_dir) as gb:
-        try:
-            nb = gb.find_submission_notebook(unit, unit, student)
-        except MissingEntry:
-            return None
-        return {g.name: (float(g.score), float(g.max_score)) for g in nb.grades if g.cell_type == "code"}
+
+def write_feedback(course_dir, outcomes):
+    for unit in sorted({o.unit for o in outcomes}):
+        nbgrader_course.run(course_dir, "generate_feedback", unit, "--force", check=False)
+    for o in outcomes:
+        html = Path(course_dir) / "feedback" / o.student / o.unit / f"{o.unit}.html"
+        if o.notebook is not None and not html.is_file():
+            print(f"warning: no feedback written for {o.student} / {o.unit}; the grades stand", file=sys.stderr)
 
 
-def reference_exercises(course_dir, unit):
-    """[(grade_id, max score)] of the unit's test cells, as generate_assignment recorded them."""
-    with gradebook(course_dir) as gb:
-        nb = gb.find_notebook(unit, unit)
-        return [(c.name, float(c.max_score)) for c in nb.grade_cells if c.cell_type == "code"]
+def progress_bar(done, total, outcome, width=24):
+    filled = round(width * done / total)
+    got = sum(r.score for r in outcome.rows)
+    out_of = sum(r.max for r in outcome.rows)
+    return (f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {outcome.student} / {outcome.unit}: "
+            f"{got:g}/{out_of:g} in {outcome.seconds:.0f} s" + (f" ({outcome.problem})" if outcome.problem else ""))
 
 
-def grade(course_dir, unit_names=None, students=None, progress=print):
+def grade(course_dir, unit_names=None, students=None, jobs=1, limits=Limits(), unsafe=False,
+          progress=lambda line: print(line, file=sys.stderr, flush=True)):
     course_dir = Path(course_dir).resolve()
     pairs = find_submissions(course_dir, unit_names, students)
+    sandbox = Sandbox(limits, unsafe=unsafe,
+                      hidden_paths=[units.SOLUTIONS, units.AUTOGRADER / "gan_course_grader", course_dir])
+    if unsafe:
+        print("warning: grading WITHOUT a sandbox (--unsafe-no-sandbox): student code can read and change "
+              "anything this user can, including grades. Use only for submissions you trust.", file=sys.stderr)
     graded_units = sorted({unit for _, unit in pairs})
+    cells = {unit: test_cells(unit) for unit in graded_units}
+    for unit in graded_units:
+        reference.namespace(unit)  # once, before the worker threads need it
     nbgrader_course.prepare(course_dir, graded_units)
     for unit in graded_units:
         nbgrader_course.generate_assignment(course_dir, unit)
-    exercises = {unit: reference_exercises(course_dir, unit) for unit in graded_units}
 
-    rows = []
-    for i, (student, unit) in enumerate(pairs, 1):
-        progress(f"[{i}/{len(pairs)}] grading {student} / {unit}")
-        problem = grade_submission(course_dir, student, unit)
-        grades = exercise_grades(course_dir, student, unit) if not problem else None
-        if grades is None:
-            problem = problem or "no grades recorded"
-            grades = {}
-        for exercise, max_score in exercises[unit]:
-            score, _ = grades.get(exercise, (0.0, max_score))
-            rows.append(Row(student, unit, exercise, score, max_score, problem))
-        if not problem:
-            feedback = nbgrader_course.run(course_dir, "generate_feedback", unit, "--student", student, "--force",
-                                           check=False)
-            if feedback.returncode != 0:
-                print(f"warning: no feedback written for {student} / {unit} (nbgrader exit {feedback.returncode}); "
-                      "the grades stand", file=sys.stderr)
-    return rows
+    outcomes = []
+    with tempfile.TemporaryDirectory(prefix="gan-course-grading-") as work:
+        work = Path(work)
+        gradebooks = {unit: nbgrader_course.assignment_gradebook(work / "units" / unit, unit) for unit in graded_units}
+        lock = threading.Lock()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = [pool.submit(grade_submission, sandbox, work, course_dir, student, unit, cells[unit],
+                                   gradebooks[unit]) for student, unit in pairs]
+            for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
+                outcome = future.result()
+                with lock:
+                    record(course_dir, outcome)
+                outcomes.append(outcome)
+                progress(progress_bar(done, len(pairs), outcome))
+    write_feedback(course_dir, outcomes)
+    order = {pair: i for i, pair in enumerate(pairs)}
+    outcomes.sort(key=lambda o: order[(o.student, o.unit)])
+    return [row for o in outcomes for row in o.rows]
 
 
+# --- reporting ------------------------------------------------------------------------------
 def write_csv(rows, path):
     path = Path(path)
     with path.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS)
+        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS, lineterminator="\n")
         writer.writeheader()
         for r in rows:
             writer.writerow({"student": r.student, "unit": r.unit, "exercise": r.exercise,
@@ -152,18 +384,30 @@ def write_csv(rows, path):
 def format_table(rows):
     totals = {}
     for r in rows:
-        got, out_of, note = totals.get((r.student, r.unit), (0.0, 0.0, r.note))
-        totals[(r.student, r.unit)] = (got + r.score, out_of + r.max, note)
+        got, out_of, notes = totals.get((r.student, r.unit), (0.0, 0.0, []))
+        totals[(r.student, r.unit)] = (got + r.score, out_of + r.max, notes + ([r.note] if r.note else []))
     width = max(len("student"), *(len(s) for s, _ in totals))
     unit_width = max(len(u) for _, u in totals) + 2
     lines = [f"{'student':<{width}}  {'unit':<{unit_width}}  score"]
-    for (student, unit), (got, out_of, note) in sorted(totals.items()):
-        lines.append(f"{student:<{width}}  {unit:<{unit_width}}  {got:g}/{out_of:g}" + (f"  ({note})" if note else ""))
+    for (student, unit), (got, out_of, notes) in sorted(totals.items()):
+        stopped = next((n.removeprefix("not run: ") for n in notes if n.startswith("not run: ")), "")
+        lines.append(f"{student:<{width}}  {unit:<{unit_width}}  {got:g}/{out_of:g}" + (f"  ({stopped})" if stopped else ""))
     return "\n".join(lines)
 
 
-def main(course_dir, units=None, students=None, csv_path=None):
-    rows = grade(course_dir, units, students)
+def limits_from(time_limit, memory_limit, process_limit, output_limit):
+    """Limits from command-line values, with a clear error for nonsense."""
+    limits = Limits(time=float(time_limit), memory=parse_size(memory_limit), processes=int(process_limit),
+                    output=parse_size(output_limit))
+    if limits.time <= 0 or limits.memory <= 0 or limits.processes <= 0 or limits.output <= 0:
+        raise CourseError(f"limits must be positive: {limits}")
+    return limits
+
+
+def main(course_dir, units=None, students=None, csv_path=None, jobs=1, limits=Limits(), unsafe=False):
+    if jobs < 1:
+        raise CourseError(f"-j/--jobs must be at least 1, not {jobs}")
+    rows = grade(course_dir, units, students, jobs=jobs, limits=limits, unsafe=unsafe)
     path = write_csv(rows, csv_path or Path(course_dir) / "grades.csv")
     print(format_table(rows))
     print(f"\ngrades: {path}\nfeedback: {Path(course_dir).resolve() / 'feedback'}")

@@ -1,123 +1,124 @@
-"""Hidden checks: each one a probe and a comparison.
+"""Hidden checks: probe inputs made here, results compared here, outside the student's process.
 
-A probe takes the object under test and a seeded random generator, calls the object on probe
-inputs and returns plain results (arrays, numbers). A comparison takes the student's results
-and the reference's results and says whether they agree. Keeping the two apart lets the probe
-run where the student's code runs and the comparison run elsewhere.
+Each check is registered once, for one exercise of one unit, as
 
-A hidden test cell in a solution notebook only names its exercise::
-
-    ### BEGIN HIDDEN TESTS
-    from gan_course_grader.hidden import check_hidden
-    check_hidden("01", "sigmoid", globals())
-    ### END HIDDEN TESTS
+* ``make_inputs(rng)``: the probe inputs, drawn from a generator seeded by the grader at
+  grading time; for the ``call`` operation a list of argument tuples, one per call;
+* an operation (``gan_course_probe.ops``) that the sandbox applies to the student's object;
+* ``compare(got, want)``: whether the student's results agree with the reference's, with its
+  tolerances stated where the check is registered;
+* ``advice``: what a student who fails the check is told. It names no input and no expected value.
 """
 
-import os
 import zlib
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 
+from gan_course_probe import run_check
+from gan_course_probe.ops import call_inputs
+
 from . import units
-
-
-class HiddenCheckFailed(AssertionError):
-    """A hidden check failed. Its message is written for the student: no code, no expected values."""
 
 
 @dataclass(frozen=True)
 class HiddenCheck:
-    name: str  # e.g. "sigmoid.extreme_inputs"
+    unit: str
+    exercise: str
+    name: str  # e.g. "sigmoid.wide_range"
     target: str  # the notebook name of the object under test
-    probe: Callable[[Any, np.random.Generator], Any]
+    make_inputs: Callable[[np.random.Generator], Any]
     compare: Callable[[Any, Any], bool]
-    advice: str  # what the student is told when the check fails
+    advice: str
+    op: str = "call"
+
+    def inputs(self, seed):
+        """The check's probe inputs as a dict of arrays, for the grading run's seed."""
+        rng = np.random.default_rng(check_seed(seed, self.unit, self.name))
+        made = self.make_inputs(rng)
+        return call_inputs(made) if self.op == "call" else made
 
 
 REGISTRY: dict[tuple[str, str], list[HiddenCheck]] = {}
 
 
-def register(unit, exercise, name, target, advice, compare=None):
-    """Decorator: register ``probe`` as hidden check ``exercise.name`` of ``unit``."""
+def register(unit, exercise, name, target, advice, compare=None, op="call"):
+    """Decorator: register ``make_inputs`` as hidden check ``exercise.name`` of ``unit``."""
 
-    def decorate(probe):
-        key = (units.resolve(unit), exercise)
-        REGISTRY.setdefault(key, []).append(
-            HiddenCheck(f"{exercise}.{name}", target, probe, compare or arrays_close(), advice)
-        )
-        return probe
+    def decorate(make_inputs):
+        unit_name = units.resolve(unit)
+        REGISTRY.setdefault((unit_name, exercise), []).append(HiddenCheck(
+            unit_name, exercise, f"{exercise}.{name}", target, make_inputs, compare or arrays_close(), advice, op))
+        return make_inputs
 
     return decorate
 
 
 def arrays_close(rtol=1e-6, atol=1e-12):
-    """A comparison: same structure, same shapes, same finiteness, values within tolerance."""
+    """A comparison: same keys, same shapes, NaN in the same places, values within tolerance."""
 
     def compare(got, want):
-        if isinstance(want, dict):
-            return isinstance(got, dict) and got.keys() == want.keys() and all(
-                compare(got[k], want[k]) for k in want)
-        if isinstance(want, (list, tuple)):
-            return isinstance(got, (list, tuple)) and len(got) == len(want) and all(
-                compare(g, w) for g, w in zip(got, want))
-        try:
-            g = np.asarray(got, dtype=float)
-        except (TypeError, ValueError):
+        if got.keys() != want.keys():
             return False
-        w = np.asarray(want, dtype=float)
-        if g.shape != w.shape or not np.array_equal(np.isnan(g), np.isnan(w)):
-            return False
-        return bool(np.allclose(g, w, rtol=rtol, atol=atol, equal_nan=True))
+        for key, w in want.items():
+            g = got[key]
+            if g.shape != w.shape or not np.array_equal(np.isnan(g), np.isnan(w)):
+                return False
+            if not np.allclose(g, w, rtol=rtol, atol=atol, equal_nan=True):
+                return False
+        return True
 
     return compare
 
 
-def probe_seed(unit, check_name):
-    """The seed for one check: the grading run's seed mixed with the check's name."""
-    base = int(os.environ.get("GAN_COURSE_PROBE_SEED", "0"))
-    return (base + zlib.crc32(f"{units.resolve(unit)}:{check_name}".encode())) % (2**32)
+def check_seed(seed, unit, check_name):
+    """One check's seed: the grading run's seed mixed with the check's name."""
+    return (int(seed) + zlib.crc32(f"{unit}:{check_name}".encode())) % (2**32)
+
+
+def _load_checks():
+    from . import checks_01  # noqa: F401  (registering is importing)
+
+
+def checks_of_unit(unit):
+    """{exercise: [HiddenCheck]} of a unit, in registration order."""
+    _load_checks()
+    unit = units.resolve(unit)
+    return {exercise: checks for (u, exercise), checks in REGISTRY.items() if u == unit}
 
 
 def checks_for(unit, exercise):
-    from . import checks_01  # noqa: F401  (registers unit 01's checks)
-
-    key = (units.resolve(unit), exercise)
-    if key not in REGISTRY:
+    checks = checks_of_unit(unit).get(exercise)
+    if not checks:
         raise KeyError(f"no hidden checks registered for unit {unit} exercise {exercise!r}")
-    return REGISTRY[key]
+    return checks
 
 
-def run_probe(check, obj, seed):
-    """Run one probe; returns (ok, result_or_error_name)."""
-    if obj is None:
-        return False, "missing"
-    try:
-        with np.errstate(all="ignore"):
-            return True, check.probe(obj, np.random.default_rng(seed))
-    except Exception as exc:  # the student's code may raise anything
-        return False, type(exc).__name__
-
-
-def check_hidden(unit, exercise, student_namespace):
-    """Run every hidden check of an exercise; raise HiddenCheckFailed listing the failed ones."""
+def reference_results(check, inputs):
+    """The reference's results on ``inputs``; the reference failing its own probe is a bug here."""
     from . import reference
 
-    ref_ns = reference.namespace(unit)
-    failures = []
-    for check in checks_for(unit, exercise):
-        seed = probe_seed(unit, check.name)
-        ok, got = run_probe(check, student_namespace.get(check.target), seed)
-        if not ok:
-            reason = "is not defined" if got == "missing" else f"raised {got}"
-            failures.append(f"[{check.name}] {check.target} {reason} on the hidden inputs: {check.advice}")
-            continue
-        ref_ok, want = run_probe(check, ref_ns[check.target], seed)
-        if not ref_ok:
-            raise RuntimeError(f"the reference {check.target} failed its own probe {check.name}: {want}")
-        if not check.compare(got, want):
-            failures.append(f"[{check.name}] {check.advice}")
-    if failures:
-        raise HiddenCheckFailed("hidden checks failed:\n" + "\n".join(failures)) from None
-    print(f"hidden checks passed: {len(checks_for(unit, exercise))}")
+    status, arrays = run_check(check.op, reference.namespace(check.unit).get(check.target), inputs)
+    if status["status"] != "ok":
+        raise RuntimeError(f"the reference {check.target} fails hidden check {check.name}: {status}")
+    return arrays
+
+
+def verdict(check, status, got, want):
+    """'' if the student's results agree with the reference's, else a message for the student."""
+    kind = status.get("status") if isinstance(status, dict) else None
+    if kind == "ok" and got is not None:
+        try:
+            with np.errstate(all="ignore"):
+                if check.compare(got, want):
+                    return ""
+        except (TypeError, ValueError):
+            pass
+        return f"[{check.name}] {check.advice}"
+    reasons = {
+        "missing": f"{check.target} is not defined",
+        "raised": f"{check.target} raised {status.get('error', 'an error') if kind else ''} on the hidden inputs",
+        "not_numeric": f"{check.target} did not return numbers on the hidden inputs",
+    }
+    return f"[{check.name}] {reasons.get(kind, 'no result was recorded')}: {check.advice}"

@@ -49,3 +49,14 @@ def run(course_dir, *args, extra_env=None, check=True, timeout=None):
 def generate_assignment(course_dir, unit):
     run(course_dir, "generate_assignment", unit, "--force")
     return Path(course_dir) / "release" / unit / f"{unit}.ipynb"
+
+
+def assignment_gradebook(folder, unit):
+    """A gradebook that knows one unit and no student, for a sandbox's scratch course.
+
+    generate_assignment records cells after clearing the solutions, so this database holds the
+    test cells (whose hidden part only names its checks) and no solution code.
+    """
+    prepare(folder, [unit])
+    generate_assignment(folder, unit)
+    return Path(folder) / "gradebook.db"

@@ -1,4 +1,4 @@
-"""nbgrader preprocessors of the gan-course grader (named in autograder/nbgrader_config.py)."""
+"""nbgrader preprocessors of the trusted side (named in autograder/nbgrader_config.py)."""
 
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -8,25 +8,11 @@ from gan_course.notebooks import HIDDEN_TESTS
 HIDDEN_NOTE = "# Hidden tests ran here; their outcome is reported below.\n"
 
 
-class DropEmptyNbgraderMetadata(NbGraderPreprocessor):
-    """Remove the empty ``nbgrader`` metadata that DeduplicateIds leaves on a duplicated cell.
-
-    nbgrader 0.9's OverwriteCells (with ``add_missing_cells``) reads ``grade_id`` from every cell
-    that has ``nbgrader`` metadata, and crashes with KeyError on the empty dict, leaving the whole
-    submission ungraded. Without the metadata the duplicate is an ordinary cell.
-    """
-
-    def preprocess_cell(self, cell, resources, cell_index):
-        if "nbgrader" in cell.metadata and not cell.metadata.nbgrader:
-            del cell.metadata["nbgrader"]
-        return cell, resources
-
-
 class HideHiddenTests(NbGraderPreprocessor):
     """For feedback: in test cells, drop the hidden-test source and reduce errors to one line.
 
-    Tracebacks can quote the code that raised (the hidden test's own lines), so only
-    ``ename: evalue`` is kept; our checks put everything a student can act on in evalue.
+    Tracebacks can quote the code that raised, so only ``ename: evalue`` is kept; the grader
+    puts everything a student can act on in evalue.
     """
 
     def preprocess_cell(self, cell, resources, cell_index):

@@ -64,9 +64,21 @@ def build_parser():
     p.add_argument("--unit", action="append", help="grade only this unit (01 or 01_intuition); repeatable")
     p.add_argument("--student", action="append", help="grade only this student; repeatable")
     p.add_argument("--csv", type=Path, default=None, help="grades CSV path (default: COURSE_DIR/grades.csv)")
+    p.add_argument("-j", "--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    p.add_argument("--time-limit", type=float, default=1800, metavar="SECONDS",
+                   help="wall time per submission (default 1800)")
+    p.add_argument("--memory-limit", default="4G", metavar="SIZE",
+                   help="memory per submission, all its processes together (default 4G)")
+    p.add_argument("--process-limit", type=int, default=256, metavar="N",
+                   help="processes per submission at once (default 256)")
+    p.add_argument("--output-limit", default="1G", metavar="SIZE",
+                   help="bytes a submission may write while it runs (default 1G)")
+    p.add_argument("--unsafe-no-sandbox", action="store_true",
+                   help="run student code without isolation (only where no sandbox exists, for trusted code)")
 
     p = sub.add_parser("demo", help="release, autograde the reference and a blank submission, print grades")
     p.add_argument("--dir", type=Path, default=None, help="course folder to use (default: a new temporary one)")
+    p.add_argument("--unsafe-no-sandbox", action="store_true", help="grade without the sandbox (see grade)")
     return parser
 
 
@@ -79,10 +91,12 @@ def main(argv=None):
         if args.command == "release":
             return instructor("release").main(output=args.output)
         if args.command == "grade":
-            return instructor("grade").main(args.course_dir, units=args.unit, students=args.student,
-                                             csv_path=args.csv)
+            grade = instructor("grade")
+            limits = grade.limits_from(args.time_limit, args.memory_limit, args.process_limit, args.output_limit)
+            return grade.main(args.course_dir, units=args.unit, students=args.student, csv_path=args.csv,
+                              jobs=args.jobs, limits=limits, unsafe=args.unsafe_no_sandbox)
         if args.command == "demo":
-            return instructor("demo").main(directory=args.dir)
+            return instructor("demo").main(directory=args.dir, unsafe=args.unsafe_no_sandbox)
     except CourseError as exc:
         print(f"gan-course {args.command}: {exc}", file=sys.stderr)
         return 2

@@ -1,0 +1,296 @@
+"""Running a student's submission: inside a bubblewrap sandbox, with limits, watched from outside.
+
+The sandbox sees a read-only system (/usr, /etc, the Python installation and its packages, the
+``gan_course`` student package and ``gan_course_probe``), one writable folder (the submission's
+scratch course, also its /tmp and $HOME), no network, its own process namespace, no
+capabilities, and dies with the grader. It never sees the solutions, the hidden checks, the real
+gradebook or another student's files: none of them is mounted.
+
+Limits, each enforced from outside the sandbox by killing all of it:
+
+* wall time (``Limits.time`` seconds), with CPU time capped by ``RLIMIT_CPU`` as a backstop;
+* memory: the memory of all its processes together (PSS: shared pages counted once) (``Limits.memory`` bytes);
+* processes: how many run at once (``Limits.processes``);
+* output: bytes written in the scratch folder (``Limits.output``), with ``RLIMIT_FSIZE`` as a backstop.
+
+Where bubblewrap is missing or does not work, grading is refused unless the instructor asks for
+``unsafe`` mode, which runs the same steps with the same limits but without isolation.
+"""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from gan_course.notebooks import QUIET_ENV, CourseError
+
+from . import units
+
+GiB = 1024**3
+MiB = 1024**2
+INSIDE = "/grading"  # where the scratch course appears inside the sandbox
+PROBE_PACKAGE_INSIDE = "/opt/gan-course"  # parent of gan_course_probe inside the sandbox
+MAX_FILES = 100_000
+POLL_SECONDS = 0.2
+
+
+@dataclass(frozen=True)
+class Limits:
+    time: float = 1800.0  # seconds of wall time per submission
+    memory: int = 4 * GiB  # resident bytes, all processes together
+    processes: int = 256
+    output: int = 1 * GiB  # bytes written into the scratch folder
+
+
+@dataclass
+class Finished:
+    returncode: int | None
+    stopped: str  # "" or why the sandbox was stopped by a limit
+    seconds: float
+    log: str  # the end of what the sandboxed command printed
+
+
+def parse_size(text):
+    """'4G', '512M', '1.5GiB', '1000000' -> bytes; a clear error otherwise."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*", str(text), re.I)
+    if not match:
+        raise CourseError(f"cannot read the size {text!r}: give a number of bytes or e.g. 512M, 4G")
+    number, unit = match.groups()
+    return int(float(number) * 1024 ** " KMGT".index(unit.upper() or " "))
+
+
+def format_size(n):
+    for unit, size in (("GiB", GiB), ("MiB", MiB)):
+        if n >= size:
+            return f"{n / size:g} {unit}"
+    return f"{n} bytes"
+
+
+def bwrap_program():
+    """The bubblewrap program: $GAN_COURSE_BWRAP, else `bwrap` on PATH; None when there is none."""
+    configured = os.environ.get("GAN_COURSE_BWRAP")
+    if configured:
+        return configured if os.access(configured, os.X_OK) else None
+    return shutil.which("bwrap")
+
+
+NO_SANDBOX = (
+    "grading runs student code, and this machine has no working sandbox for it: {why}. "
+    "Install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: `sudo dnf install "
+    "bubblewrap`), or set GAN_COURSE_BWRAP to its path. Only for submissions you trust (e.g. your own "
+    "tests), `gan-course grade --unsafe-no-sandbox` grades without isolation."
+)
+
+
+def _python_dirs():
+    """Folders the sandbox needs to run this Python with the installed packages."""
+    import gan_course
+
+    dirs = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), Path(sys.executable).resolve().parent.parent}
+    # An editable install of the student package lives in its source folder (src/).
+    dirs.add(Path(gan_course.__file__).resolve().parent.parent)
+    return sorted(dirs)
+
+
+class Sandbox:
+    """Runs a command on a scratch folder, isolated (bubblewrap) unless ``unsafe``, with limits."""
+
+    def __init__(self, limits=Limits(), unsafe=False, hidden_paths=()):
+        self.limits = limits
+        self.unsafe = unsafe
+        self.bwrap = None if unsafe else bwrap_program()
+        if not unsafe:
+            self._check_works(hidden_paths)
+
+    # -- the mount table ---------------------------------------------------------------------
+    def _binds(self, hidden_paths):
+        args = ["--ro-bind", "/usr", "/usr"]
+        for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+            if os.path.islink(top):
+                args += ["--symlink", os.readlink(top), top]
+            elif os.path.isdir(top):
+                args += ["--ro-bind", top, top]
+        args += ["--ro-bind", "/etc", "/etc", "--ro-bind-try", "/sys/devices/system/cpu", "/sys/devices/system/cpu"]
+        bound = [Path("/usr"), Path("/etc")]
+        for folder in _python_dirs():
+            if not any(folder.is_relative_to(b) for b in bound):
+                args += ["--ro-bind", str(folder), str(folder)]
+                bound.append(folder)
+        for secret in map(lambda p: Path(p).resolve(), hidden_paths):
+            for folder in bound:
+                if secret.is_relative_to(folder):
+                    raise CourseError(
+                        f"the grading sandbox would show student code {secret}, because it has to mount "
+                        f"{folder} (where Python or gan-course is installed). Install gan-course in a "
+                        "virtual environment outside the course repository and the course folder.")
+        args += ["--ro-bind", str(units.AUTOGRADER / "gan_course_probe"), f"{PROBE_PACKAGE_INSIDE}/gan_course_probe"]
+        return args
+
+    def _check_works(self, hidden_paths):
+        if self.bwrap is None:
+            raise CourseError(NO_SANDBOX.format(why="bubblewrap (`bwrap`) is not installed"))
+        self._static = [self.bwrap, *self._binds(hidden_paths)]
+        with tempfile.TemporaryDirectory() as scratch:
+            trial = subprocess.run(
+                [*self._static, "--bind", scratch, INSIDE, *self._isolation(), "--setenv", "PYTHONPATH",
+                 PROBE_PACKAGE_INSIDE, "--", sys.executable, "-c", "import gan_course, gan_course_probe"],
+                capture_output=True, text=True)
+        if trial.returncode != 0:
+            why = (trial.stderr.strip().splitlines() or [f"exit {trial.returncode}"])[-1]
+            raise CourseError(NO_SANDBOX.format(why=f"`bwrap` failed a trial run ({why})"))
+
+    @staticmethod
+    def _isolation():
+        return ["--dev", "/dev", "--size", str(64 * MiB), "--tmpfs", "/dev/shm", "--proc", "/proc",
+                "--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
+                "--die-with-parent", "--new-session", "--clearenv", "--chdir", INSIDE]
+
+    # -- running -----------------------------------------------------------------------------
+    def paths(self, scratch):
+        """(where the scratch folder is seen by the command, PYTHONPATH for gan_course_probe)."""
+        if self.unsafe:
+            return Path(scratch), str(units.AUTOGRADER)
+        return Path(INSIDE), PROBE_PACKAGE_INSIDE
+
+    def environment(self, scratch, extra):
+        seen, probe_path = self.paths(scratch)
+        return {
+            **QUIET_ENV,
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
+            "HOME": str(seen / "home"), "TMPDIR": str(seen / "tmp"), "PYTHONPATH": probe_path,
+            "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
+            "MPLCONFIGDIR": str(seen / "tmp" / "matplotlib"), "KERAS_HOME": str(seen / "tmp" / "keras"),
+            **extra,
+        }
+
+    def command(self, scratch, argv, env):
+        scratch = Path(scratch)
+        for sub in ("home", "tmp"):
+            (scratch / sub).mkdir(exist_ok=True)
+        # RLIMIT_FSIZE is a backstop far above the output limit, so that the watchdog (which kills)
+        # always acts first: a write failing with EFBIG instead would let the notebook go on, and
+        # the same submission could score differently from one run to the next.
+        limited = [sys.executable, "-c", LAUNCHER, str(int(self.limits.time * max(1, os.cpu_count() or 1))),
+                   str(2 * self.limits.output + 256 * MiB)]
+        if self.unsafe:
+            return [*limited, *argv], dict(env), scratch
+        setenv = [arg for key, value in env.items() for arg in ("--setenv", key, value)]
+        inside = [*self._static, "--bind", str(scratch), INSIDE, "--bind", str(scratch / "tmp"), "/tmp",
+                  *self._isolation(), *setenv, "--"]
+        # The launcher runs outside bwrap so that bwrap and everything inside inherit its limits.
+        return [*limited, *inside, *argv], {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, scratch
+
+    def run(self, scratch, argv, extra_env=None, log_path=None):
+        """Run ``argv`` on ``scratch``; kill everything it started at the first limit it passes."""
+        env = self.environment(scratch, extra_env or {})
+        cmd, cmd_env, cwd = self.command(scratch, argv, env)
+        log_path = Path(log_path or Path(scratch).parent / f"{Path(scratch).name}.log")
+        start = time.monotonic()
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen(cmd, cwd=cwd, env=cmd_env, stdin=subprocess.DEVNULL, stdout=log,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+            stopped = self._watch(proc, Path(scratch), start)
+        seconds = time.monotonic() - start
+        with open(log_path, "rb") as log:
+            log.seek(max(0, log_path.stat().st_size - 20_000))
+            tail = log.read().decode("utf-8", "replace")
+        return Finished(proc.returncode, stopped, seconds, tail)
+
+    def _watch(self, proc, scratch, start):
+        limits = self.limits
+        while proc.poll() is None:
+            tree = descendants(proc.pid)
+            stopped = ""
+            if time.monotonic() - start > limits.time:
+                stopped = f"ran longer than the time limit of {limits.time:g} s"
+            elif len(tree) > limits.processes:
+                stopped = f"started more than {limits.processes} processes"
+            elif sum(map(resident_bytes, tree)) > limits.memory:
+                stopped = f"used more than {format_size(limits.memory)} of memory"
+            else:
+                written, files = disk_usage(scratch)
+                if written > limits.output or files > MAX_FILES:
+                    stopped = f"wrote more than {format_size(limits.output)} (or {MAX_FILES} files) of output"
+            if stopped:
+                kill_all(proc, tree)
+                return stopped
+            time.sleep(POLL_SECONDS)
+        kill_all(proc, [])  # what is left of its process group goes with it
+        return ""
+
+
+# Sets the CPU-time and file-size limits, then becomes the command (no preexec_fn in threads).
+LAUNCHER = """
+import os, resource, sys
+cpu, fsize = int(sys.argv[1]), int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+os.execvp(sys.argv[3], sys.argv[3:])
+"""
+
+
+def descendants(root):
+    """``root`` and every process below it, from /proc."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    tree, i = [root], 0
+    while i < len(tree):
+        tree.extend(children.get(tree[i], []))
+        i += 1
+    return tree
+
+
+def resident_bytes(pid):
+    """Memory a process holds: its proportional share (PSS), so pages shared after fork count once."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    try:  # kernels before 4.14: resident set size
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def disk_usage(folder):
+    """(bytes allocated, number of entries) under ``folder``, not following links."""
+    total = count = 0
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in dirnames + filenames:
+            count += 1
+            try:
+                total += os.lstat(os.path.join(dirpath, name)).st_blocks * 512
+            except OSError:
+                pass
+    return total, count
+
+
+def kill_all(proc, tree):
+    for pid in reversed(tree):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
