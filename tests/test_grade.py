@@ -3,13 +3,16 @@
 import copy
 import csv
 import json
+import os
 import re
+import subprocess
+import sys
 
 import nbformat
 import pytest
 
 from conftest import ROOT, gan_course
-from gan_course.notebooks import nbgrader_meta
+from gan_course.notebooks import CourseError, nbgrader_meta
 from gan_course_grader import grade, submissions
 from wrong_answers import NOISY_SIGMOID, WRONG_01
 
@@ -326,3 +329,26 @@ def test_grading_without_submissions_says_what_to_do(tmp_path):
     proc = gan_course("grade", tmp_path)
     assert proc.returncode == 2
     assert "submitted/<student>/<unit>/<unit>.ipynb" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_unsafe_mode_grades_without_a_sandbox_and_says_so(tmp_path):
+    submissions.write(submissions.filled("01"), tmp_path, "reference", "01")
+    submissions.write(submissions.filled("01", WRONG_01), tmp_path, "wrong", "01")
+    env = dict(os.environ, GAN_COURSE_BWRAP=str(tmp_path / "no-bwrap"))
+    proc = subprocess.run([sys.executable, "-m", "gan_course.cli", "grade", str(tmp_path), "--unsafe-no-sandbox"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    assert "grading WITHOUT a sandbox" in proc.stderr
+    assert re.search(r"^reference +01_intuition +10/10$", proc.stdout, re.M)
+    assert re.search(r"^wrong +01_intuition +0/10$", proc.stdout, re.M)
+
+
+def test_a_grader_that_cannot_score_the_reference_refuses_to_grade(tmp_path):
+    from gan_course_grader import nbgrader_course
+    from gan_course_grader.sandbox import Limits, Sandbox
+
+    unit = "01_intuition"
+    gradebook_db = nbgrader_course.assignment_gradebook(tmp_path / "unit", unit)
+    too_tight = Sandbox(Limits(time=2))
+    with pytest.raises(CourseError, match="the grader does not work on this machine: the reference answers"):
+        grade.check_the_grader(too_tight, tmp_path, tmp_path, unit, grade.test_cells(unit), gradebook_db)

@@ -141,3 +141,17 @@ def test_readers_take_plain_files_and_refuse_links_pickles_bombs_and_giants(tmp_
     assert untrusted.read_notebook(tmp_path, "secret.txt") is None
     with zipfile.ZipFile(tmp_path / "good.npz") as archive:
         assert all(m.compress_type == zipfile.ZIP_STORED for m in archive.infolist())
+
+
+def test_a_forged_run_notebook_neither_scores_nor_breaks_the_grader():
+    import nbformat
+
+    from gan_course_grader import grade
+
+    cells = grade.test_cells("01")
+    forged = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "all tests passed", metadata={"nbgrader": {"grade": True, "grade_id": "sigmoid_tests", "points": 2}})])
+    rows, messages = grade.judge("01_intuition", cells, "", forged, {}, {})
+    assert [score for _, score, _, _ in rows] == [0.0] * len(cells)
+    nb = grade.feedback_notebook(cells, forged, None, "", messages)
+    assert nb.cells[0].cell_type == "markdown"

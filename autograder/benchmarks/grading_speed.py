@@ -9,6 +9,7 @@ CSV. Timings on a shared machine are noisy: compare the ratio, not the absolute 
 """
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
@@ -33,12 +34,15 @@ def make_class(course, unit, n):
 
 
 def timed_grade(course, unit, jobs, csv_path):
+    """(wall seconds of the whole command, mean seconds one submission spent in its sandbox)."""
     start = time.monotonic()
     proc = subprocess.run([sys.executable, "-m", "gan_course.cli", "grade", str(course), "--unit", unit,
                            "-j", str(jobs), "--csv", str(csv_path)], capture_output=True, text=True)
     if proc.returncode != 0:
         sys.exit(proc.stderr)
-    return time.monotonic() - start
+    wall = time.monotonic() - start
+    logs = [json.loads(p.read_text()) for p in course.glob(f"grading_log/*/{units.resolve(unit)}.json")]
+    return wall, sum(log["seconds"] for log in logs) / len(logs)
 
 
 def main():
@@ -50,13 +54,14 @@ def main():
     with tempfile.TemporaryDirectory(prefix="gan-course-bench-") as tmp:
         course = Path(tmp)
         make_class(course, args.unit, args.students)
-        serial = timed_grade(course, args.unit, 1, course / "serial.csv")
-        parallel = timed_grade(course, args.unit, args.jobs, course / "parallel.csv")
+        serial, serial_sandbox = timed_grade(course, args.unit, 1, course / "serial.csv")
+        parallel, parallel_sandbox = timed_grade(course, args.unit, args.jobs, course / "parallel.csv")
         same = (course / "serial.csv").read_bytes() == (course / "parallel.csv").read_bytes()
     n = args.students
     print(f"unit {units.resolve(args.unit)}, {n} submissions, {sys.platform}, {__import__('os').cpu_count()} CPUs")
-    print(f"-j 1: {serial:6.1f} s total, {serial / n:5.1f} s per submission")
-    print(f"-j {args.jobs}: {parallel:6.1f} s total, {parallel / n:5.1f} s per submission")
+    print("jobs   wall s   wall s per submission   mean s one submission spends in its sandbox")
+    print(f"-j 1   {serial:6.1f}   {serial / n:21.1f}   {serial_sandbox:6.1f}")
+    print(f"-j {args.jobs}   {parallel:6.1f}   {parallel / n:21.1f}   {parallel_sandbox:6.1f}")
     print(f"speed-up: {serial / parallel:.2f}x; same CSV both times: {same}")
     return 0 if same else 1
 

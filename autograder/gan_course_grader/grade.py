@@ -76,6 +76,7 @@ class Outcome:
     messages: dict = field(default_factory=dict)  # grade_id -> what the student is told
     notebook: object = None  # the notebook for autograded/ and feedback, or None
     seconds: float = 0.0
+    log: str = ""  # the end of what nbgrader printed in the sandbox (for the instructor)
 
 
 # --- what there is to grade -----------------------------------------------------------------
@@ -124,12 +125,18 @@ def test_cells(unit):
     return cells
 
 
-def probe_seed(course_dir, student, unit):
-    """A seed for hidden-check inputs: fixed per (course, student, unit), unknown to students."""
+def course_secret(course_dir):
+    """The course folder's secret (made on first use, readable by its owner only)."""
     secret_file = Path(course_dir) / ".gan_course_secret"
     if not secret_file.exists():
+        secret_file.touch(mode=0o600)
         secret_file.write_text(secrets.token_hex(16))
-    digest = hashlib.sha256(f"{secret_file.read_text().strip()}:{student}:{unit}".encode()).hexdigest()
+    return secret_file.read_text().strip()
+
+
+def probe_seed(course_dir, student, unit):
+    """A seed for hidden-check inputs: fixed per (course, student, unit), unknown to students."""
+    digest = hashlib.sha256(f"{course_secret(course_dir)}:{student}:{unit}".encode()).hexdigest()
     return str(int(digest[:8], 16))
 
 
@@ -159,18 +166,18 @@ def lay_out_scratch(scratch, unit, submission_bytes, gradebook_db, checks, seed)
     return inputs
 
 
-def run_in_sandbox(sandbox, work_dir, student, unit, submission, gradebook_db, seed):
-    """(problem, run notebook or None, {check: (status, arrays)}, inputs, seconds)."""
+def run_in_sandbox(sandbox, work_dir, unit, submission, gradebook_db, seed):
+    """(problem, run notebook or None, {check: (status, arrays)}, inputs, seconds, log tail)."""
     from gan_course_probe import PROBE_DIR_ENV, RESULTS
 
     data = untrusted.read_bytes(submission.parent, submission.name, untrusted.MAX_NOTEBOOK_BYTES)
     if data is None:
-        return "the notebook could not be read (missing, a link, or larger than 50 MiB)", None, {}, {}, 0.0
+        return "the notebook could not be read (missing, a link, or larger than 50 MiB)", None, {}, {}, 0.0, ""
     try:
         nbformat.reads(data.decode("utf-8"), as_version=4)
     except Exception as exc:
         first_line = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
-        return f"the file is not a readable notebook ({type(exc).__name__}: {first_line})", None, {}, {}, 0.0
+        return f"the file is not a readable notebook ({type(exc).__name__}: {first_line})", None, {}, {}, 0.0, ""
 
     checks = hidden.checks_of_unit(unit)
     scratch = Path(tempfile.mkdtemp(prefix=f"{unit}-", dir=work_dir))
@@ -198,12 +205,13 @@ def run_in_sandbox(sandbox, work_dir, student, unit, submission, gradebook_db, s
                 arrays = untrusted.read_arrays(scratch, f"probe/{RESULTS}/{check.name}.npz")
                 results[check.name] = (status, arrays)
     shutil.rmtree(scratch, ignore_errors=True)
-    return problem, run_nb, results, inputs, finished.seconds
+    return problem, run_nb, results, inputs, finished.seconds, finished.log[-2000:]
 
 
 def first_cell(nb, grade_id):
+    """The first code cell with this grade id (a run notebook may hold anything), or None."""
     for cell in nb.cells if nb is not None else []:
-        if nbgrader_meta(cell).get("grade_id") == grade_id:
+        if cell.get("cell_type") == "code" and nbgrader_meta(cell).get("grade_id") == grade_id:
             return cell
     return None
 
@@ -263,20 +271,46 @@ def feedback_notebook(cells, run_nb, submitted_nb, problem, messages):
     return nb
 
 
-def grade_submission(sandbox, work_dir, course_dir, student, unit, cells, gradebook_db):
+def grade_submission(sandbox, work_dir, course_dir, student, unit, cells, gradebook_db, submission=None):
     seed = probe_seed(course_dir, student, unit)
-    submission = Path(course_dir) / "submitted" / student / unit / f"{unit}.ipynb"
-    problem, run_nb, results, inputs, seconds = run_in_sandbox(
-        sandbox, work_dir, student, unit, submission, gradebook_db, seed)
+    submission = submission or Path(course_dir) / "submitted" / student / unit / f"{unit}.ipynb"
+    problem, run_nb, results, inputs, seconds, log = run_in_sandbox(
+        sandbox, work_dir, unit, submission, gradebook_db, seed)
     rows, messages = judge(unit, cells, problem, run_nb, results, inputs)
     submitted_nb = untrusted.read_notebook(submission.parent, submission.name)
-    outcome = Outcome(student, unit, seed, problem, seconds=seconds, messages=messages,
+    outcome = Outcome(student, unit, seed, problem, seconds=seconds, messages=messages, log=log,
                       notebook=feedback_notebook(cells, run_nb, submitted_nb, problem, messages))
     outcome.rows = [Row(student, unit, grade_id, score, out_of, note) for grade_id, score, out_of, note in rows]
     return outcome
 
 
 # --- the trusted side's records ------------------------------------------------------------
+def grade_isolated(sandbox, work_dir, course_dir, student, unit, cells, gradebook_db):
+    """grade_submission, except that whatever goes wrong stays with this submission: it gets 0s and the reason."""
+    try:
+        return grade_submission(sandbox, work_dir, course_dir, student, unit, cells, gradebook_db)
+    except Exception as exc:  # one submission must never stop the class
+        print(f"warning: {student} / {unit}: the grader failed on this submission: {exc!r}", file=sys.stderr)
+        problem = f"the grader could not process it ({type(exc).__name__})"
+        outcome = Outcome(student, unit, probe_seed(course_dir, student, unit), problem)
+        outcome.rows = [Row(student, unit, c.grade_id, 0.0, c.points, f"not run: {problem}") for c in cells]
+        return outcome
+
+
+def check_the_grader(sandbox, work_dir, course_dir, unit, cells, gradebook_db):
+    """Grade the reference answers in the sandbox first: a broken set-up must not look like a class of zeros."""
+    from . import submissions
+
+    path = Path(tempfile.mkdtemp(prefix="reference-", dir=work_dir)) / f"{unit}.ipynb"
+    nbformat.write(submissions.filled(unit), path)
+    outcome = grade_submission(sandbox, work_dir, course_dir, "reference answers", unit, cells, gradebook_db, path)
+    lost = [f"{r.exercise}: {r.note}" for r in outcome.rows if r.score < r.max]
+    if lost:
+        raise CourseError(
+            f"the grader does not work on this machine: the reference answers of {unit} lost points in the "
+            f"sandbox ({'; '.join(lost)}). Nothing was graded. The end of the sandbox's log:\n{outcome.log}")
+
+
 def gradebook(course_dir):
     """nbgrader's gradebook of the course folder (its default SQLite file)."""
     from nbgrader.api import Gradebook
@@ -311,7 +345,8 @@ def record(course_dir, outcome):
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text(json.dumps({"student": student, "unit": unit, "probe_seed": outcome.seed,
                                "problem": outcome.problem, "seconds": round(outcome.seconds, 1),
-                               "rows": [asdict(r) for r in outcome.rows], "told_student": outcome.messages},
+                               "rows": [asdict(r) for r in outcome.rows], "told_student": outcome.messages,
+                               "sandbox_log_tail": outcome.log},
                               indent=1))
 
 
@@ -349,13 +384,16 @@ def grade(course_dir, unit_names=None, students=None, jobs=1, limits=Limits(), u
     for unit in graded_units:
         nbgrader_course.generate_assignment(course_dir, unit)
 
+    course_secret(course_dir)  # made once, before the workers read it
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="gan-course-grading-") as work:
         work = Path(work)
         gradebooks = {unit: nbgrader_course.assignment_gradebook(work / "units" / unit, unit) for unit in graded_units}
+        for unit in graded_units:
+            check_the_grader(sandbox, work, course_dir, unit, cells[unit], gradebooks[unit])
         lock = threading.Lock()
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = [pool.submit(grade_submission, sandbox, work, course_dir, student, unit, cells[unit],
+            futures = [pool.submit(grade_isolated, sandbox, work, course_dir, student, unit, cells[unit],
                                    gradebooks[unit]) for student, unit in pairs]
             for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
                 outcome = future.result()

@@ -164,7 +164,7 @@ class Sandbox:
             **QUIET_ENV,
             "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
             "HOME": str(seen / "home"), "TMPDIR": str(seen / "tmp"), "PYTHONPATH": probe_path,
-            "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
+            "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "TF_DETERMINISTIC_OPS": "1",
             "MPLCONFIGDIR": str(seen / "tmp" / "matplotlib"), "KERAS_HOME": str(seen / "tmp" / "keras"),
             **extra,
         }
