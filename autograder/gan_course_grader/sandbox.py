@@ -135,15 +135,21 @@ class Sandbox:
     def _check_works(self, hidden_paths):
         if self.bwrap is None:
             raise CourseError(NO_SANDBOX.format(why="bubblewrap (`bwrap`) is not installed"))
-        self._static = [self.bwrap, *self._binds(hidden_paths)]
+        self._system = self._binds(hidden_paths)
         with tempfile.TemporaryDirectory() as scratch:
             trial = subprocess.run(
-                [*self._static, "--bind", scratch, INSIDE, *self._isolation(), "--setenv", "PYTHONPATH",
-                 PROBE_PACKAGE_INSIDE, "--", sys.executable, "-c", "import gan_course, gan_course_probe"],
+                [*self._mounts(Path(scratch)), *self._isolation(), "--setenv", "PYTHONPATH", PROBE_PACKAGE_INSIDE,
+                 "--", sys.executable, "-c", "import gan_course, gan_course_probe"],
                 capture_output=True, text=True)
         if trial.returncode != 0:
             why = (trial.stderr.strip().splitlines() or [f"exit {trial.returncode}"])[-1]
             raise CourseError(NO_SANDBOX.format(why=f"`bwrap` failed a trial run ({why})"))
+
+    def _mounts(self, scratch):
+        """bwrap and its mounts: the scratch folder (also /tmp) first, so that a Python installed
+        under /tmp (a CI checkout's .venv) is mounted on top of it rather than hidden by it."""
+        (scratch / "tmp").mkdir(exist_ok=True)
+        return [self.bwrap, "--bind", str(scratch), INSIDE, "--bind", str(scratch / "tmp"), "/tmp", *self._system]
 
     @staticmethod
     def _isolation():
@@ -181,8 +187,7 @@ class Sandbox:
         if self.unsafe:
             return [*limited, *argv], dict(env), scratch
         setenv = [arg for key, value in env.items() for arg in ("--setenv", key, value)]
-        inside = [*self._static, "--bind", str(scratch), INSIDE, "--bind", str(scratch / "tmp"), "/tmp",
-                  *self._isolation(), *setenv, "--"]
+        inside = [*self._mounts(scratch), *self._isolation(), *setenv, "--"]
         # The launcher runs outside bwrap so that bwrap and everything inside inherit its limits.
         return [*limited, *inside, *argv], {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, scratch
 
