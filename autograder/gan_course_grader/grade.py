@@ -141,7 +141,7 @@ def probe_seed(course_dir, student, unit):
 
 
 # --- one submission, in its sandbox ---------------------------------------------------------
-def lay_out_scratch(scratch, unit, submission_bytes, gradebook_db, checks, seed):
+def lay_out_scratch(scratch, unit, submission_bytes, gradebook_db, checks, inputs):
     """The scratch course: config, gradebook, the submission and the probe inputs."""
     from gan_course_probe import MANIFEST
 
@@ -155,33 +155,30 @@ def lay_out_scratch(scratch, unit, submission_bytes, gradebook_db, checks, seed)
     probe = scratch / "probe"
     (probe / "inputs").mkdir(parents=True)
     manifest = {"unit": unit, "exercises": {}}
-    inputs = {}
     for exercise, exercise_checks in checks.items():
         for check in exercise_checks:
-            inputs[check.name] = check.inputs(seed)
             np.savez(probe / "inputs" / f"{check.name}.npz", **inputs[check.name])
             manifest["exercises"].setdefault(exercise, []).append(
                 {"name": check.name, "target": check.target, "op": check.op, "inputs": f"inputs/{check.name}.npz"})
     (probe / MANIFEST).write_text(json.dumps(manifest, indent=1))
-    return inputs
 
 
-def run_in_sandbox(sandbox, work_dir, unit, submission, gradebook_db, seed):
-    """(problem, run notebook or None, {check: (status, arrays)}, inputs, seconds, log tail)."""
+@dataclass
+class Run:
+    """What one sandboxed run of a submission left, read as untrusted data."""
+
+    problem: str = ""  # why the run did not finish, or ""
+    notebook: object = None  # the notebook as nbgrader ran it, or None
+    results: dict = field(default_factory=dict)  # check name -> (status, arrays)
+    seconds: float = 0.0
+    log: str = ""
+
+
+def run_in_sandbox(sandbox, work_dir, unit, submission_bytes, gradebook_db, checks, inputs):
     from gan_course_probe import PROBE_DIR_ENV, RESULTS
 
-    data = untrusted.read_bytes(submission.parent, submission.name, untrusted.MAX_NOTEBOOK_BYTES)
-    if data is None:
-        return "the notebook could not be read (missing, a link, or larger than 50 MiB)", None, {}, {}, 0.0, ""
-    try:
-        nbformat.reads(data.decode("utf-8"), as_version=4)
-    except Exception as exc:
-        first_line = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
-        return f"the file is not a readable notebook ({type(exc).__name__}: {first_line})", None, {}, {}, 0.0, ""
-
-    checks = hidden.checks_of_unit(unit)
     scratch = Path(tempfile.mkdtemp(prefix=f"{unit}-", dir=work_dir))
-    inputs = lay_out_scratch(scratch, unit, data, gradebook_db, checks, seed)
+    lay_out_scratch(scratch, unit, submission_bytes, gradebook_db, checks, inputs)
     seen, _ = sandbox.paths(scratch)
     cell_timeout = int(min(600, sandbox.limits.time))
     finished = sandbox.run(
@@ -191,21 +188,31 @@ def run_in_sandbox(sandbox, work_dir, unit, submission, gradebook_db, seed):
         extra_env={PROBE_DIR_ENV: str(seen / "probe")},
         log_path=work_dir / f"{scratch.name}.log")
 
-    run_nb = untrusted.read_notebook(scratch, f"autograded/{SANDBOX_STUDENT}/{unit}/{unit}.ipynb")
-    problem = ""
+    run = Run(notebook=untrusted.read_notebook(scratch, f"autograded/{SANDBOX_STUDENT}/{unit}/{unit}.ipynb"),
+              seconds=finished.seconds, log=finished.log[-2000:])
     if finished.stopped:
-        problem = f"the notebook was stopped because it {finished.stopped}"
-    elif run_nb is None:
-        problem = DIED
-    results = {}
+        run.problem = f"the notebook was stopped because it {finished.stopped}"
+    elif run.notebook is None:
+        run.problem = DIED
     for exercise_checks in checks.values():
         for check in exercise_checks:
             status = untrusted.read_status(scratch, f"probe/{RESULTS}/{check.name}.json")
             if status is not None:
-                arrays = untrusted.read_arrays(scratch, f"probe/{RESULTS}/{check.name}.npz")
-                results[check.name] = (status, arrays)
+                run.results[check.name] = (status, untrusted.read_arrays(scratch, f"probe/{RESULTS}/{check.name}.npz"))
     shutil.rmtree(scratch, ignore_errors=True)
-    return problem, run_nb, results, inputs, finished.seconds, finished.log[-2000:]
+    return run
+
+
+def read_submission(path):
+    """(bytes, parsed notebook, '') of a submitted file, or (None, None, why it cannot be graded)."""
+    data = untrusted.read_bytes(path.parent, path.name, untrusted.MAX_NOTEBOOK_BYTES)
+    if data is None:
+        return None, None, "the notebook could not be read (missing, a link, or larger than 50 MiB)"
+    try:
+        return data, nbformat.reads(data.decode("utf-8"), as_version=4), ""
+    except Exception as exc:  # nbformat raises several types for a broken file
+        first_line = (str(exc).strip().splitlines() or [""])[0][:160]
+        return None, None, f"the file is not a readable notebook ({type(exc).__name__}: {first_line})"
 
 
 def first_cell(nb, grade_id):
@@ -274,12 +281,14 @@ def feedback_notebook(cells, run_nb, submitted_nb, problem, messages):
 def grade_submission(sandbox, work_dir, course_dir, student, unit, cells, gradebook_db, submission=None):
     seed = probe_seed(course_dir, student, unit)
     submission = submission or Path(course_dir) / "submitted" / student / unit / f"{unit}.ipynb"
-    problem, run_nb, results, inputs, seconds, log = run_in_sandbox(
-        sandbox, work_dir, unit, submission, gradebook_db, seed)
-    rows, messages = judge(unit, cells, problem, run_nb, results, inputs)
-    submitted_nb = untrusted.read_notebook(submission.parent, submission.name)
-    outcome = Outcome(student, unit, seed, problem, seconds=seconds, messages=messages, log=log,
-                      notebook=feedback_notebook(cells, run_nb, submitted_nb, problem, messages))
+    data, submitted_nb, unreadable = read_submission(submission)
+    checks = hidden.checks_of_unit(unit)
+    inputs = {check.name: check.inputs(seed) for exercise_checks in checks.values() for check in exercise_checks}
+    run = (Run(problem=unreadable) if unreadable
+           else run_in_sandbox(sandbox, work_dir, unit, data, gradebook_db, checks, inputs))
+    rows, messages = judge(unit, cells, run.problem, run.notebook, run.results, inputs)
+    outcome = Outcome(student, unit, seed, run.problem, seconds=run.seconds, messages=messages, log=run.log,
+                      notebook=feedback_notebook(cells, run.notebook, submitted_nb, run.problem, messages))
     outcome.rows = [Row(student, unit, grade_id, score, out_of, note) for grade_id, score, out_of, note in rows]
     return outcome
 

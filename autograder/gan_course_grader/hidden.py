@@ -116,9 +116,12 @@ def verdict(check, status, got, want):
         except (TypeError, ValueError):
             pass
         return f"[{check.name}] {check.advice}"
-    reasons = {
-        "missing": f"{check.target} is not defined",
-        "raised": f"{check.target} raised {status.get('error', 'an error') if kind else ''} on the hidden inputs",
-        "not_numeric": f"{check.target} did not return numbers on the hidden inputs",
-    }
-    return f"[{check.name}] {reasons.get(kind, 'no result was recorded')}: {check.advice}"
+    if kind == "missing":
+        reason = f"{check.target} is not defined"
+    elif kind == "raised":
+        reason = f"{check.target} raised {status.get('error', 'an error')} on the hidden inputs"
+    elif kind == "not_numeric":
+        reason = f"{check.target} did not return numbers on the hidden inputs"
+    else:
+        reason = "no result was recorded"
+    return f"[{check.name}] {reason}: {check.advice}"
