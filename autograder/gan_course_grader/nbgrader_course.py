@@ -26,20 +26,20 @@ def prepare(course_dir, unit_names):
         shutil.copyfile(units.solution_path(unit), source / f"{unit}.ipynb")
 
 
-def env(extra=None):
+def env():
     """The environment nbgrader (and so the kernels it starts) runs with."""
     paths = [str(units.AUTOGRADER)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     # nbgrader runs the `alembic` command it installs beside this Python: put that folder on PATH
     # even when the virtualenv is not activated.
     bin_dir = str(Path(sys.executable).parent)
     path = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
-    return dict(os.environ, **QUIET_ENV, PYTHONPATH=os.pathsep.join(paths), PATH=path, **(extra or {}))
+    return dict(os.environ, **QUIET_ENV, PYTHONPATH=os.pathsep.join(paths), PATH=path)
 
 
-def run(course_dir, *args, extra_env=None, check=True, timeout=None):
+def run(course_dir, *args, check=True):
     """Run ``nbgrader <args>`` in ``course_dir``; returns the CompletedProcess."""
     cmd = [sys.executable, "-m", "nbgrader", *args]
-    proc = subprocess.run(cmd, cwd=course_dir, env=env(extra_env), capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(cmd, cwd=course_dir, env=env(), capture_output=True, text=True)
     if check and proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-25:])
         raise NbgraderFailed(f"`nbgrader {' '.join(args)}` failed in {course_dir} (exit {proc.returncode}):\n{tail}")
