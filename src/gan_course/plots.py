@@ -28,3 +28,33 @@ def show_faces(images, titles=None, ncols=None, size=1.6):
             ax.set_title(titles[i], fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def show_digits(images, titles=None, ncols=None, size=1.1):
+    """Draw MNIST-like images in a grid: shape (n, 28, 28) or (n, 28, 28, 1), values in [-1, 1].
+
+    Tensors are fine (anything ``numpy.asarray`` reads). White is high, as MNIST is usually
+    shown. Returns the matplotlib figure.
+    """
+    import matplotlib.pyplot as plt
+
+    images = np.asarray(images, dtype=float)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim != 3 or len(images) == 0:
+        raise ValueError(f"show_digits needs a batch of images of shape (n, height, width[, 1]), got shape "
+                         f"{images.shape}")
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(f"got {len(titles)} titles for {len(images)} images")
+    n = len(images)
+    ncols = ncols or min(n, 10)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            ax.imshow(images[i], cmap="gray", vmin=-1.0, vmax=1.0)
+            if titles is not None:
+                ax.set_title(str(titles[i]), fontsize=8)
+    fig.tight_layout()
+    return fig
