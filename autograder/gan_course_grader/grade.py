@@ -398,10 +398,12 @@ def grade(course_dir, unit_names=None, students=None, jobs=1, limits=Limits(), u
     with tempfile.TemporaryDirectory(prefix="gan-course-grading-") as work:
         work = Path(work)
         gradebooks = {unit: nbgrader_course.assignment_gradebook(work / "units" / unit, unit) for unit in graded_units}
-        for unit in graded_units:
-            check_the_grader(sandbox, work, course_dir, unit, cells[unit], gradebooks[unit])
         lock = threading.Lock()
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            checks = [pool.submit(check_the_grader, sandbox, work, course_dir, unit, cells[unit], gradebooks[unit])
+                      for unit in graded_units]
+            for check in checks:
+                check.result()  # raises the first unit whose reference answers lost points
             futures = [pool.submit(grade_isolated, sandbox, work, course_dir, student, unit, cells[unit],
                                    gradebooks[unit]) for student, unit in pairs]
             for done, future in enumerate(concurrent.futures.as_completed(futures), 1):

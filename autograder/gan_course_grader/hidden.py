@@ -72,13 +72,24 @@ def arrays_close(rtol=1e-6, atol=1e-12):
     return compare
 
 
+def agreement(min_share):
+    """A comparison for trained classifiers: the share of probe images on which the student's and the
+    reference's predictions fall on the same side of 0.5 is at least ``min_share``."""
+
+    def compare(got, want):
+        g, w = got["p"], want["p"]
+        return g.shape == w.shape and bool(np.all(np.isfinite(g))) and np.mean((g > 0.5) == (w > 0.5)) >= min_share
+
+    return compare
+
+
 def check_seed(seed, unit, check_name):
     """One check's seed: the grading run's seed mixed with the check's name."""
     return (int(seed) + zlib.crc32(f"{unit}:{check_name}".encode())) % (2**32)
 
 
 def _load_checks():
-    from . import checks_01  # noqa: F401  (registering is importing)
+    from . import checks_01, checks_02, checks_03  # noqa: F401  (registering is importing)
 
 
 def checks_of_unit(unit):

@@ -47,3 +47,37 @@ def expect_true(what, condition, expected, got, hint):
     """Check a condition that is not a plain comparison of numbers."""
     if not condition:
         fail(what, expected, got, hint)
+
+
+def layer_table(model):
+    """[(layer type, output shape, parameter count)] of a Keras model, input layers left out.
+
+    Output shapes keep ``None`` for the batch dimension, e.g. ``("Dense", (None, 1024), 803840)``.
+    """
+    table = []
+    for layer in model.layers:
+        if type(layer).__name__ == "InputLayer":
+            continue
+        shape = layer.output.shape if hasattr(layer, "output") else None
+        table.append((type(layer).__name__, tuple(shape) if shape is not None else None, layer.count_params()))
+    return table
+
+
+def _format_layer(row):
+    kind, shape, params = row
+    return f"{kind} {shape} {params:,} params"
+
+
+def expect_layers(what, model, expected, hint):
+    """Check a model's layers against ``[(type, output shape, parameters), ...]``, naming the first difference."""
+    try:
+        got = layer_table(model)
+    except Exception as exc:  # not a built Keras model
+        fail(what, "a built Keras model", f"{type(model).__name__} ({type(exc).__name__}: {exc})", hint)
+    expected = [(kind, tuple(shape), params) for kind, shape, params in expected]
+    for i, (want, have) in enumerate(zip(expected, got)):
+        if want != have:
+            fail(f"{what}: layer {i + 1} differs", _format_layer(want), _format_layer(have), hint)
+    if len(got) != len(expected):
+        fail(f"{what}: number of layers", f"{len(expected)} layers", f"{len(got)} layers "
+             f"({', '.join(kind for kind, _, _ in got)})", hint)
