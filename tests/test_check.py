@@ -6,27 +6,37 @@ import nbformat
 import pytest
 
 from conftest import gan_course
+from gan_course.notebooks import exercises
 from gan_course_grader import submissions, units
 from wrong_answers import VISIBLE_CATCHES, WRONG_01
 
 pytestmark = pytest.mark.slow
 
 
-def test_solution_notebook_passes_every_visible_test():
-    proc = gan_course("check", units.solution_path("01"))
+def visible_totals(unit):
+    """(exercises, points) of a unit, from its solution notebook's metadata."""
+    found = exercises(nbformat.read(units.solution_path(unit), as_version=4))
+    return len(found), sum(e.points for e in found)
+
+
+@pytest.mark.parametrize("unit", units.all_units())
+def test_solution_notebook_passes_every_visible_test(unit):
+    count, points = visible_totals(unit)
+    proc = gan_course("check", units.solution_path(unit))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "visible tests 7/7 passed (10/10 points); hidden tests run at grading" in proc.stdout
+    assert f"visible tests {count}/{count} passed ({points:g}/{points:g} points); hidden tests run at grading" in proc.stdout
     assert "FAIL" not in proc.stdout
     assert "all tests passed" not in proc.stdout.lower()
 
 
-def test_blank_release_fails_every_exercise_with_a_hint(tmp_path):
+@pytest.mark.parametrize("unit", units.all_units())
+def test_blank_release_fails_every_exercise_with_a_hint(tmp_path, unit):
     # Run by unit number from the folder a student works in.
-    (tmp_path / "01_intuition.ipynb").write_bytes((units.COURSE / "01_intuition.ipynb").read_bytes())
-    proc = gan_course("check", "01", "--json", cwd=tmp_path)
+    (tmp_path / f"{unit}.ipynb").write_bytes((units.COURSE / f"{unit}.ipynb").read_bytes())
+    proc = gan_course("check", unit[:2], "--json", cwd=tmp_path)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     report = json.loads(proc.stdout)
-    assert report["visible_passed"] == 0 and report["visible_total"] == 7
+    assert report["visible_passed"] == 0 and report["visible_total"] == visible_totals(unit)[0]
     assert report["hidden_tests"] == "run at grading"
     for row in report["exercises"]:
         assert not row["passed"] and row["earned"] == 0 and row["points"] > 0

@@ -1,54 +1,113 @@
 """The hidden checks on their own, in this process: the reference passes them, every known-wrong
-answer fails them, and what a student is told names the check, never inputs or expected values."""
+answer fails them (and the visible tests catch exactly the ones they should), right answers
+written another way pass, and what a student is told names the check, never inputs or values."""
 
+import nbformat
 import numpy as np
 import pytest
 
-from gan_course_grader import grade, hidden, reference
+from gan_course.notebooks import is_test_cell, nbgrader_meta, strip_hidden_tests
+from gan_course_grader import grade, hidden, reference, units
 from gan_course_probe import run_check
-from wrong_answers import NOISY_SIGMOID, WRONG_01
+from wrong_answers import NOISY_SIGMOID, RIGHT_ALTERNATIVES, VISIBLE, WRONG
+
+WRONG_CASES = [(unit, exercise) for unit, answers in WRONG.items() for exercise in sorted(answers)]
 
 
-def namespace_with(answer):
-    """The reference namespace with one student answer executed over it."""
-    ns = dict(reference.namespace("01"))
+def namespace_with(unit, answer):
+    """The reference namespace of a unit with one student answer executed over it."""
+    ns = dict(reference.namespace(unit))
     exec(answer, ns)
     return ns
 
 
-def verdicts(exercise, namespace, seed):
+def verdicts(unit, exercise, namespace, seed):
     """The student-facing message of each check of an exercise ('' when it agrees)."""
     messages = []
-    for check in hidden.checks_for("01", exercise):
+    for check in hidden.checks_for(unit, exercise):
         inputs = check.inputs(seed)
         status, got = run_check(check.op, namespace.get(check.target), inputs)
         messages.append(hidden.verdict(check, status, got, hidden.reference_results(check, inputs)))
     return messages
 
 
-@pytest.mark.parametrize("seed", [0, 1, 123456])
-@pytest.mark.parametrize("exercise", sorted(WRONG_01))
-def test_reference_passes_and_wrong_answer_fails(exercise, seed):
-    assert verdicts(exercise, reference.namespace("01"), seed) == ["" for _ in hidden.checks_for("01", exercise)]
-    failed = [m for m in verdicts(exercise, namespace_with(WRONG_01[exercise]), seed) if m]
+def visible_test_source(unit, exercise):
+    nb = strip_hidden_tests(nbformat.read(units.solution_path(unit), as_version=4))
+    (cell,) = [c for c in nb.cells if is_test_cell(c) and nbgrader_meta(c)["grade_id"] == f"{exercise}_tests"]
+    return cell.source
+
+
+def visible_tests_pass(unit, exercise, namespace):
+    try:
+        exec(visible_test_source(unit, exercise), namespace)
+    except Exception:  # a failed check or an error: the student sees a failure
+        return False
+    return True
+
+
+@pytest.mark.parametrize("seed", [0, 123456])
+@pytest.mark.parametrize("unit, exercise", WRONG_CASES)
+def test_reference_passes_and_wrong_answer_fails(unit, exercise, seed):
+    assert verdicts(unit, exercise, reference.namespace(unit), seed) == ["" for _ in hidden.checks_for(unit, exercise)]
+    failed = [m for m in verdicts(unit, exercise, namespace_with(unit, WRONG[unit][exercise]), seed) if m]
     assert failed and all(m.startswith(f"[{exercise}.") for m in failed)
     for message in failed:
         assert "expected" not in message.lower() and "array(" not in message
 
 
+@pytest.mark.parametrize("unit, exercise", WRONG_CASES)
+def test_visible_tests_catch_what_they_should_and_pass_the_reference(unit, exercise):
+    assert visible_tests_pass(unit, exercise, dict(reference.namespace(unit)))
+    caught = not visible_tests_pass(unit, exercise, namespace_with(unit, WRONG[unit][exercise]))
+    assert caught is VISIBLE[unit][exercise]
+
+
+@pytest.mark.parametrize("unit, exercise", sorted(RIGHT_ALTERNATIVES))
+def test_a_right_answer_written_another_way_passes(unit, exercise):
+    ns = namespace_with(unit, RIGHT_ALTERNATIVES[(unit, exercise)])
+    assert visible_tests_pass(unit, exercise, dict(ns))
+    assert verdicts(unit, exercise, ns, 99) == ["" for _ in hidden.checks_for(unit, exercise)]
+
+
 @pytest.mark.filterwarnings("ignore:numerically noisy", "ignore:overflow encountered in exp")
 def test_a_correct_but_noisy_answer_passes():
-    assert not any(verdicts("sigmoid", namespace_with(NOISY_SIGMOID), 7))
+    assert not any(verdicts("01", "sigmoid", namespace_with("01", NOISY_SIGMOID), 7))
 
 
 def test_a_missing_crashing_or_non_numeric_answer_fails_with_the_reason():
     ns = dict(reference.namespace("01"))
     del ns["face_score"]
-    assert "face_score is not defined" in verdicts("face_score", ns, 0)[0]
-    crash = verdicts("face_score", namespace_with("def face_score(images):\n    return 1 / 0\n"), 0)
+    assert "face_score is not defined" in verdicts("01", "face_score", ns, 0)[0]
+    crash = verdicts("01", "face_score", namespace_with("01", "def face_score(images):\n    return 1 / 0\n"), 0)
     assert "face_score raised ZeroDivisionError on the hidden inputs" in crash[0]
-    text = verdicts("face_score", namespace_with("def face_score(images):\n    return 'a face'\n"), 0)
+    text = verdicts("01", "face_score", namespace_with("01", "def face_score(images):\n    return 'a face'\n"), 0)
     assert "did not return numbers" in text[0]
+
+
+def test_a_builder_that_returns_no_model_is_reported():
+    messages = verdicts("02", "mlp_discriminator", namespace_with("02", "def make_mlp_discriminator():\n    return 3\n"), 0)
+    assert all("make_mlp_discriminator raised TypeError on the hidden inputs" in m for m in messages)
+
+
+def test_a_hard_coded_latent_size_fails_the_architecture_check():
+    answer = WRONG["03"]["mlp_generator"].replace("keras.Input(shape=(latent_dim,))", "keras.Input(shape=(100,))")
+    answer = answer.replace("activation='sigmoid'", "activation='tanh'")
+    messages = verdicts("03", "mlp_generator", namespace_with("03", answer), 0)
+    assert messages[0].startswith("[mlp_generator.architecture]")
+
+
+def test_dropout_that_ignores_the_training_flag_is_caught():
+    # A Dropout (by name, shape and rate) that drops in inference mode too.
+    always_on = ("class Dropout(layers.Dropout):\n    def call(self, inputs, training=None):\n"
+                 "        return super().call(inputs, training=True)\n\n\n"
+                 "def make_mlp_discriminator():\n"
+                 "    model = keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Flatten()])\n"
+                 "    for units in (1024, 512, 256):\n"
+                 "        model.add(layers.Dense(units))\n        model.add(layers.LeakyReLU(negative_slope=0.2))\n"
+                 "        model.add(Dropout(0.3))\n"
+                 "    model.add(layers.Dense(1))\n    return model\n")
+    architecture, outputs = verdicts("02", "mlp_discriminator", namespace_with("02", always_on), 0)
+    assert architecture == "" and outputs.startswith("[mlp_discriminator.outputs]")
 
 
 def test_probe_inputs_depend_on_the_seed_and_repeat_for_the_same_seed():
@@ -68,7 +127,8 @@ def test_comparison_wants_the_same_shape_and_nan_in_the_same_places():
     assert not close({}, a)
 
 
-def test_every_test_cell_of_the_solution_names_registered_checks():
-    cells = grade.test_cells("01")
-    assert sorted(c.exercise for c in cells) == sorted(WRONG_01)
+@pytest.mark.parametrize("unit", sorted(WRONG))
+def test_every_test_cell_of_the_solution_names_registered_checks(unit):
+    cells = grade.test_cells(unit)
+    assert sorted(c.exercise for c in cells) == sorted(WRONG[unit])
     assert all(c.grade_id == f"{c.exercise}_tests" for c in cells)

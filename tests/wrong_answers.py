@@ -47,3 +47,111 @@ VISIBLE_CATCHES = {
 NOISY_SIGMOID = ("import warnings\n\ndef sigmoid(x):\n    x = np.asarray(x, dtype=float)\n"
                  "    warnings.warn('numerically noisy but right')\n"
                  "    with np.errstate(over='warn'):\n        return 1.0 / (1.0 + np.exp(-x))\n")
+
+# --- unit 02 --------------------------------------------------------------------------------
+WRONG_02 = {
+    "toy_discriminator": "def make_toy_discriminator():\n"
+                         "    return keras.Sequential([keras.Input(shape=(4,)), layers.Dense(1, activation='tanh')])\n",
+    "face_detector": "def make_face_detector():\n    model = make_toy_discriminator()\n"
+                     "    model.layers[-1].set_weights([np.array([[1.0], [-1.0], [-1.0], [1.0]]), np.array([1.0])])\n"
+                     "    return model\n",
+    # Pairs real and fake logits: right when the batches have the same size, as in the visible tests.
+    "discriminator_loss": "def discriminator_loss(real_logits, fake_logits):\n"
+                          "    return ops.mean(ops.softplus(-real_logits) + ops.softplus(fake_logits))\n",
+    # Dropout 0.5: the same shapes and parameter counts as the reference.
+    "mlp_discriminator": "def make_mlp_discriminator():\n"
+                         "    model = keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Flatten()])\n"
+                         "    for units in (1024, 512, 256):\n"
+                         "        model.add(layers.Dense(units))\n"
+                         "        model.add(layers.LeakyReLU(negative_slope=0.2))\n"
+                         "        model.add(layers.Dropout(0.5))\n"
+                         "    model.add(layers.Dense(1))\n    return model\n",
+    # LeakyReLU's default slope (0.3 in Keras 3) instead of 0.2.
+    "conv_discriminator": "def make_conv_discriminator():\n    return keras.Sequential([\n"
+                          "        keras.Input(shape=(28, 28, 1)),\n"
+                          "        layers.Conv2D(64, 5, strides=2, padding='same'), layers.LeakyReLU(), layers.Dropout(0.3),\n"
+                          "        layers.Conv2D(128, 5, strides=2, padding='same'), layers.LeakyReLU(), layers.Dropout(0.3),\n"
+                          "        layers.Flatten(), layers.Dense(1)])\n",
+    # Compiled but never fitted.
+    "warm_up": "def train_face_detector(images, labels, epochs=30):\n    model = make_toy_discriminator()\n"
+               "    model.compile(optimizer='adam', loss='binary_crossentropy')\n    return model\n",
+}
+VISIBLE_CATCHES_02 = {"toy_discriminator": True, "face_detector": True, "discriminator_loss": False,
+                      "mlp_discriminator": False, "conv_discriminator": False, "warm_up": True}
+
+# --- unit 03 --------------------------------------------------------------------------------
+WRONG_03 = {
+    "toy_generator": "def make_toy_generator():\n"
+                     "    return keras.Sequential([keras.Input(shape=(1,)), layers.Dense(4, activation='tanh')])\n",
+    "face_painter": "def make_face_painter():\n    model = make_toy_generator()\n"
+                    "    model.layers[-1].set_weights([np.array([[1.0, -1.0, -1.0, 1.0]]), np.zeros(4)])\n"
+                    "    return model\n",
+    # The uniform draw ignores the seed; the visible tests only repeat normal draws.
+    "sample_latent": "def sample_latent(n, latent_dim, seed, distribution='normal'):\n"
+                     "    if distribution == 'normal':\n        return keras.random.normal((n, latent_dim), seed=seed)\n"
+                     "    if distribution == 'uniform':\n        return keras.random.uniform((n, latent_dim))\n"
+                     "    raise ValueError('normal or uniform')\n",
+    "generator_losses": "def generator_loss(fake_logits):\n    return -ops.mean(ops.log(ops.sigmoid(fake_logits)))\n\n\n"
+                        "def minimax_generator_loss(fake_logits):\n"
+                        "    return ops.mean(ops.log(1 - ops.sigmoid(fake_logits)))\n",
+    # Gradients of the mean: each sample's gradient divided by n.
+    "loss_gradients": "def loss_gradients(fake_logits):\n"
+                      "    logits = tf.convert_to_tensor(fake_logits, dtype=tf.float32)\n"
+                      "    with tf.GradientTape(persistent=True) as tape:\n        tape.watch(logits)\n"
+                      "        a = generator_loss(logits)\n        b = minimax_generator_loss(logits)\n"
+                      "    return tape.gradient(a, logits), tape.gradient(b, logits)\n",
+    # A sigmoid output: inside [-1, 1], so the visible range test passes, but not the data's range.
+    "mlp_generator": "def make_mlp_generator(latent_dim=100):\n"
+                     "    model = keras.Sequential([keras.Input(shape=(latent_dim,))])\n"
+                     "    for units in (256, 512, 1024):\n"
+                     "        model.add(layers.Dense(units))\n        model.add(layers.LeakyReLU(negative_slope=0.2))\n"
+                     "    model.add(layers.Dense(784, activation='sigmoid'))\n"
+                     "    model.add(layers.Reshape((28, 28, 1)))\n    return model\n",
+    # LeakyReLU's default slope.
+    "dcgan_generator": "def make_dcgan_generator(latent_dim=100):\n    return keras.Sequential([\n"
+                       "        keras.Input(shape=(latent_dim,)),\n"
+                       "        layers.Dense(7 * 7 * 128, use_bias=False), layers.BatchNormalization(), layers.LeakyReLU(),\n"
+                       "        layers.Reshape((7, 7, 128)),\n"
+                       "        layers.Conv2DTranspose(64, 5, strides=2, padding='same', use_bias=False),\n"
+                       "        layers.BatchNormalization(), layers.LeakyReLU(),\n"
+                       "        layers.Conv2DTranspose(1, 5, strides=2, padding='same', activation='tanh')])\n",
+    # Label vector first: the same layers and shapes, a different model.
+    "conditional_generator": "def make_conditional_generator(latent_dim=100, num_classes=10):\n"
+                             "    noise = keras.Input(shape=(latent_dim,))\n"
+                             "    label = keras.Input(shape=(1,), dtype='int32')\n"
+                             "    label_vector = layers.Flatten()(layers.Embedding(num_classes, 16)(label))\n"
+                             "    x = layers.Concatenate()([label_vector, noise])\n"
+                             "    for units in (256, 512):\n"
+                             "        x = layers.LeakyReLU(negative_slope=0.2)(layers.Dense(units)(x))\n"
+                             "    x = layers.Reshape((28, 28, 1))(layers.Dense(784, activation='tanh')(x))\n"
+                             "    return keras.Model([noise, label], x)\n",
+}
+VISIBLE_CATCHES_03 = {"toy_generator": True, "face_painter": True, "sample_latent": False, "generator_losses": True,
+                      "loss_gradients": True, "mlp_generator": False, "dcgan_generator": False,
+                      "conditional_generator": False}
+
+WRONG = {"01": WRONG_01, "02": WRONG_02, "03": WRONG_03}
+VISIBLE = {"01": VISIBLE_CATCHES, "02": VISIBLE_CATCHES_02, "03": VISIBLE_CATCHES_03}
+
+# Right answers written differently from the reference: the hidden checks must accept them.
+RIGHT_ALTERNATIVES = {
+    ("02", "discriminator_loss"): "def discriminator_loss(real_logits, fake_logits):\n"
+                                  "    bce = keras.losses.BinaryCrossentropy(from_logits=True)\n"
+                                  "    real = ops.reshape(ops.convert_to_tensor(real_logits), (-1, 1))\n"
+                                  "    fake = ops.reshape(ops.convert_to_tensor(fake_logits), (-1, 1))\n"
+                                  "    return bce(ops.ones_like(real), real) + bce(ops.zeros_like(fake), fake)\n",
+    ("03", "sample_latent"): "def sample_latent(n, latent_dim, seed, distribution='normal'):\n"
+                             "    rng = np.random.default_rng(seed)\n"
+                             "    if distribution == 'normal':\n        return rng.standard_normal((n, latent_dim))\n"
+                             "    if distribution == 'uniform':\n        return rng.random((n, latent_dim))\n"
+                             "    raise ValueError(\"distribution must be 'normal' or 'uniform'\")\n",
+    ("03", "dcgan_generator"): "def make_dcgan_generator(latent_dim=100):\n"
+                               "    z = keras.Input(shape=(latent_dim,))\n"
+                               "    x = layers.Dense(7 * 7 * 128, use_bias=False)(z)\n"
+                               "    x = layers.LeakyReLU(negative_slope=0.2)(layers.BatchNormalization()(x))\n"
+                               "    x = layers.Reshape((7, 7, 128))(x)\n"
+                               "    x = layers.Conv2DTranspose(64, 5, strides=2, padding='same', use_bias=False)(x)\n"
+                               "    x = layers.LeakyReLU(negative_slope=0.2)(layers.BatchNormalization()(x))\n"
+                               "    x = layers.Conv2DTranspose(1, 5, strides=2, padding='same', activation='tanh')(x)\n"
+                               "    return keras.Model(z, x)\n",
+}

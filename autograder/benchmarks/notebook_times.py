@@ -1,0 +1,44 @@
+"""Seconds each released notebook takes to run top to bottom, solutions filled in, in a fresh kernel.
+
+    python autograder/benchmarks/notebook_times.py [--unit 02 ...] [--repeat 2]
+
+This is what a student sees when they "Run All" a finished notebook (the target is under 60 s on
+a 2-core CPU for units 01-03). The kernel's start-up is included; each run is a new kernel.
+"""
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "autograder"))
+
+from gan_course import notebooks  # noqa: E402
+from gan_course_grader import submissions, units  # noqa: E402
+
+
+def run_once(unit):
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        ran = notebooks.execute(submissions.filled(unit), cwd=folder)
+        seconds = time.perf_counter() - start
+    errors = [i for i, c in enumerate(ran.cells) if c.cell_type == "code" and notebooks.cell_error(c)]
+    return seconds, errors
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--unit", action="append", help="a unit (default: all)")
+    parser.add_argument("--repeat", type=int, default=2, help="runs per unit (default 2)")
+    args = parser.parse_args(argv)
+    print(f"{'unit':<20} " + " ".join(f"run {i + 1:>2}" for i in range(args.repeat)) + "   cells with errors")
+    for unit in [units.resolve(u) for u in args.unit] if args.unit else units.all_units():
+        results = [run_once(unit) for _ in range(args.repeat)]
+        print(f"{unit:<20} " + " ".join(f"{s:6.1f}" for s, _ in results) + "   "
+              + (str(results[0][1]) if results[0][1] else "none"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""`gan-course grade` on the Keras units (02, 03): wrong model code is caught inside the sandbox by
+the hidden checks, also where it passes every visible test. (The reference scoring full marks and
+the blank release scoring nothing, for every unit, is test_demo.py's job.)"""
+
+import csv
+import re
+
+import nbformat
+import pytest
+
+from conftest import gan_course
+from gan_course.notebooks import exercises
+from gan_course_grader import submissions, units
+from wrong_answers import VISIBLE, WRONG
+
+pytestmark = pytest.mark.slow
+
+UNITS = ["02", "03"]
+
+
+def sly_answers(unit):
+    """The wrong answers that pass every visible test."""
+    return {exercise: code for exercise, code in WRONG[unit].items() if not VISIBLE[unit][exercise]}
+
+
+def points(unit):
+    nb = nbformat.read(units.solution_path(unit), as_version=4)
+    return {e.grade_id.removesuffix("_tests"): e.points for e in exercises(nb)}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = tmp_path_factory.mktemp("models")
+    for unit in UNITS:
+        submissions.write(submissions.filled(unit, WRONG[unit]), course, "wrong", unit)
+        submissions.write(submissions.filled(unit, sly_answers(unit)), course, "sly", unit)
+    proc = gan_course("grade", course, *[arg for u in UNITS for arg in ("--unit", u)], "-j", "2", timeout=1800)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with open(course / "grades.csv") as f:
+        rows = list(csv.DictReader(f))
+    return {"course": course, "rows": rows, "stdout": proc.stdout}
+
+
+def rows_of(graded, student, unit):
+    unit = units.resolve(unit)
+    return {r["exercise"].removesuffix("_tests"): r for r in graded["rows"] if r["student"] == student and r["unit"] == unit}
+
+
+@pytest.mark.parametrize("unit", UNITS)
+def test_every_wrong_answer_scores_zero_with_the_reason(graded, unit):
+    rows = rows_of(graded, "wrong", unit)
+    assert set(rows) == set(WRONG[unit])
+    for exercise, row in rows.items():
+        assert float(row["score"]) == 0, row
+        if VISIBLE[unit][exercise]:
+            assert row["note"].startswith("visible tests failed"), row
+        else:
+            assert row["note"].startswith(f"hidden checks failed: {exercise}."), row
+    assert re.search(rf"^wrong +{units.resolve(unit)} +0/10$", graded["stdout"], re.M)
+
+
+@pytest.mark.parametrize("unit", UNITS)
+def test_wrong_answers_that_pass_the_visible_tests_lose_exactly_their_points(graded, unit):
+    rows = rows_of(graded, "sly", unit)
+    sly = sly_answers(unit)
+    for exercise, row in rows.items():
+        if exercise in sly:
+            assert float(row["score"]) == 0 and row["note"].startswith("hidden checks failed"), row
+        else:
+            assert float(row["score"]) == points(unit)[exercise] and row["note"] == "", row
+    expected = sum(p for exercise, p in points(unit).items() if exercise not in sly)
+    assert sum(float(r["score"]) for r in rows.values()) == expected
+
+
+def test_feedback_names_the_failed_checks_and_hides_how_they_work(graded):
+    html = (graded["course"] / "feedback" / "sly" / "03_generator" / "03_generator.html").read_text()
+    assert "conditional_generator.outputs" in html and "noise first, then the label" in html
+    assert "gan_course_probe" not in html and "weights_seed" not in html and "build.latent_dim" not in html
