@@ -23,19 +23,30 @@ def with_weights(rng, calls):
     return {"weights_seed": np.asarray(int(rng.integers(2**31))), **calls}
 
 
-# --- toy discriminator ----------------------------------------------------------------------
-@register(UNIT, "toy_discriminator", "architecture", "make_toy_discriminator",
-          "the model must be one Dense layer with 1 unit and a sigmoid on inputs of shape (4,).",
-          compare=SAME_LAYERS, op="architecture")
-def _(rng):
+def no_arguments(rng):
     return {}
 
 
-@register(UNIT, "toy_discriminator", "outputs", "make_toy_discriminator",
-          "with given weights, the model must output sigmoid(w . x + b) for batches of any size.",
-          compare=SAME_OUTPUTS, op="predict")
-def _(rng):
-    return with_weights(rng, {"call0.x0": rng.uniform(0, 1, (1, 4)), "call1.x0": rng.uniform(-1, 2, (13, 4))})
+def register_model(unit, exercise, target, layers_advice, outputs_advice, calls, build=no_arguments):
+    """Two checks of a model builder: its layers, and its outputs with weights the probe sets.
+
+    ``build(rng)`` gives the builder's keyword arguments (as "build.<name>" inputs) and
+    ``calls(rng, build_inputs)`` the model inputs of each call.
+    """
+    register(unit, exercise, "architecture", target, layers_advice, compare=SAME_LAYERS, op="architecture")(build)
+
+    def outputs(rng):
+        arguments = build(rng)
+        return with_weights(rng, {**arguments, **calls(rng, arguments)})
+
+    register(unit, exercise, "outputs", target, outputs_advice, compare=SAME_OUTPUTS, op="predict")(outputs)
+
+
+# --- toy discriminator ----------------------------------------------------------------------
+register_model(UNIT, "toy_discriminator", "make_toy_discriminator",
+               "the model must be one Dense layer with 1 unit and a sigmoid on inputs of shape (4,).",
+               "with given weights, the model must output sigmoid(w . x + b) for batches of any size.",
+               calls=lambda rng, _: {"call0.x0": rng.uniform(0, 1, (1, 4)), "call1.x0": rng.uniform(-1, 2, (13, 4))})
 
 
 # --- hand-set face detector -----------------------------------------------------------------
@@ -63,34 +74,20 @@ def _(rng):
 
 
 # --- MLP discriminator ----------------------------------------------------------------------
-@register(UNIT, "mlp_discriminator", "architecture", "make_mlp_discriminator",
-          "the layers must be Flatten, then Dense(1024/512/256) each followed by LeakyReLU(negative_slope=0.2) "
-          "and Dropout(0.3), then Dense(1) without activation.", compare=SAME_LAYERS, op="architecture")
-def _(rng):
-    return {}
-
-
-@register(UNIT, "mlp_discriminator", "outputs", "make_mlp_discriminator",
-          "with given weights the model must return one logit per image (no sigmoid) for any batch size, and "
-          "its dropout must be active with training=True only.", compare=SAME_OUTPUTS, op="predict")
-def _(rng):
-    return with_weights(rng, digit_batches(rng, [1, 6, 33]))
-
+register_model(UNIT, "mlp_discriminator", "make_mlp_discriminator",
+               "the layers must be Flatten, then Dense(1024/512/256) each followed by LeakyReLU(negative_slope=0.2) "
+               "and Dropout(0.3), then Dense(1) without activation.",
+               "with given weights the model must return one logit per image (no sigmoid) for any batch size, and "
+               "its dropout must be active with training=True only.",
+               calls=lambda rng, _: digit_batches(rng, [1, 6, 33]))
 
 # --- convolutional discriminator ------------------------------------------------------------
-@register(UNIT, "conv_discriminator", "architecture", "make_conv_discriminator",
-          "the layers must be two blocks of Conv2D(5x5, strides=2, padding='same'), LeakyReLU(0.2), Dropout(0.3) "
-          "with 64 and 128 filters, then Flatten and Dense(1) without activation.",
-          compare=SAME_LAYERS, op="architecture")
-def _(rng):
-    return {}
-
-
-@register(UNIT, "conv_discriminator", "outputs", "make_conv_discriminator",
-          "with given weights the model must return one logit per image for any batch size, with dropout "
-          "active with training=True only.", compare=SAME_OUTPUTS, op="predict")
-def _(rng):
-    return with_weights(rng, digit_batches(rng, [1, 5]))
+register_model(UNIT, "conv_discriminator", "make_conv_discriminator",
+               "the layers must be two blocks of Conv2D(5x5, strides=2, padding='same'), LeakyReLU(0.2), "
+               "Dropout(0.3) with 64 and 128 filters, then Flatten and Dense(1) without activation.",
+               "with given weights the model must return one logit per image for any batch size, with dropout "
+               "active with training=True only.",
+               calls=lambda rng, _: digit_batches(rng, [1, 5]))
 
 
 # --- warm-up training -----------------------------------------------------------------------

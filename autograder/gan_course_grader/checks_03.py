@@ -2,29 +2,31 @@
 
 import numpy as np
 
-from .checks_02 import SAME_LAYERS, SAME_OUTPUTS, with_weights
+from .checks_02 import SAME_OUTPUTS, register_model
 from .hidden import arrays_close, register
 
 UNIT = "03"
 
 
-def latent(rng, sizes, dim):
-    return {f"call{i}.x0": rng.normal(0.0, 1.0, (n, dim)).astype(np.float32) for i, n in enumerate(sizes)}
+def latent_dim(rng):
+    return {"build.latent_dim": np.asarray(int(rng.integers(16, 80)))}
+
+
+def latent_batches(sizes):
+    """Model inputs: latent vectors of the built model's size, one call per batch size."""
+
+    def calls(rng, arguments):
+        dim = int(arguments["build.latent_dim"])
+        return {f"call{i}.x0": rng.normal(0.0, 1.0, (n, dim)).astype(np.float32) for i, n in enumerate(sizes)}
+
+    return calls
 
 
 # --- toy generator --------------------------------------------------------------------------
-@register(UNIT, "toy_generator", "architecture", "make_toy_generator",
-          "the model must be one Dense layer with 4 units and a sigmoid on inputs of shape (1,).",
-          compare=SAME_LAYERS, op="architecture")
-def _(rng):
-    return {}
-
-
-@register(UNIT, "toy_generator", "outputs", "make_toy_generator",
-          "with given weights, each pixel must be sigmoid(w * z + b), for batches of any size.",
-          compare=SAME_OUTPUTS, op="predict")
-def _(rng):
-    return with_weights(rng, {"call0.x0": rng.uniform(0, 1, (1, 1)), "call1.x0": rng.uniform(-2, 2, (11, 1))})
+register_model(UNIT, "toy_generator", "make_toy_generator",
+               "the model must be one Dense layer with 4 units and a sigmoid on inputs of shape (1,).",
+               "with given weights, each pixel must be sigmoid(w * z + b), for batches of any size.",
+               calls=lambda rng, _: {"call0.x0": rng.uniform(0, 1, (1, 1)), "call1.x0": rng.uniform(-2, 2, (11, 1))})
 
 
 # --- hand-set face painter ------------------------------------------------------------------
@@ -50,35 +52,35 @@ def same_distribution(uniform):
     return compare
 
 
-@register(UNIT, "sample_latent", "normal", "sample_latent",
-          "sample_latent(n, latent_dim, seed) must return n x latent_dim standard normal numbers that repeat "
-          "for the same seed and change with the seed.", compare=same_distribution(uniform=False), op="sampling")
-def _(rng):
-    return {"n": np.asarray(int(rng.integers(300, 600))), "dim": np.asarray(int(rng.integers(20, 60))),
-            "seed": np.asarray(int(rng.integers(2**20))), "distribution": np.asarray("normal")}
+def sampling_inputs(distribution, n_range, dim_range):
+    def make(rng):
+        return {"n": np.asarray(int(rng.integers(*n_range))), "dim": np.asarray(int(rng.integers(*dim_range))),
+                "seed": np.asarray(int(rng.integers(2**20))), "distribution": np.asarray(distribution)}
+
+    return make
 
 
-@register(UNIT, "sample_latent", "uniform", "sample_latent",
-          "with distribution='uniform' it must return numbers uniform in [0, 1) that repeat for the same seed "
-          "and change with the seed.", compare=same_distribution(uniform=True), op="sampling")
-def _(rng):
-    return {"n": np.asarray(int(rng.integers(2000, 4000))), "dim": np.asarray(int(rng.integers(1, 4))),
-            "seed": np.asarray(int(rng.integers(2**20))), "distribution": np.asarray("uniform")}
+register(UNIT, "sample_latent", "normal", "sample_latent",
+         "sample_latent(n, latent_dim, seed) must return n x latent_dim standard normal numbers that repeat for the "
+         "same seed and change with the seed.", compare=same_distribution(uniform=False),
+         op="sampling")(sampling_inputs("normal", (300, 600), (20, 60)))
+register(UNIT, "sample_latent", "uniform", "sample_latent",
+         "with distribution='uniform' it must return numbers uniform in [0, 1) that repeat for the same seed and "
+         "change with the seed.", compare=same_distribution(uniform=True),
+         op="sampling")(sampling_inputs("uniform", (2000, 4000), (1, 4)))
 
 
 # --- generator losses -----------------------------------------------------------------------
-@register(UNIT, "generator_losses", "non_saturating", "generator_loss",
-          "generator_loss must be mean(softplus(-logits)) for logits of any size and shape, finite for huge ones.",
-          compare=arrays_close(rtol=1e-5, atol=1e-6))
-def _(rng):
+def loss_logits(rng):
     return [(rng.normal(0, 3, 23),), (rng.normal(-4, 2, (8, 1)),), (rng.uniform(-900, 900, 6),)]
 
 
-@register(UNIT, "generator_losses", "minimax", "minimax_generator_loss",
-          "minimax_generator_loss must be -mean(softplus(logits)) for logits of any size and shape, finite for "
-          "huge ones.", compare=arrays_close(rtol=1e-5, atol=1e-6))
-def _(rng):
-    return [(rng.normal(0, 3, 23),), (rng.normal(-4, 2, (8, 1)),), (rng.uniform(-900, 900, 6),)]
+register(UNIT, "generator_losses", "non_saturating", "generator_loss",
+         "generator_loss must be mean(softplus(-logits)) for logits of any size and shape, finite for huge ones.",
+         compare=arrays_close(rtol=1e-5, atol=1e-6))(loss_logits)
+register(UNIT, "generator_losses", "minimax", "minimax_generator_loss",
+         "minimax_generator_loss must be -mean(softplus(logits)) for logits of any size and shape, finite for huge "
+         "ones.", compare=arrays_close(rtol=1e-5, atol=1e-6))(loss_logits)
 
 
 # --- gradients ------------------------------------------------------------------------------
@@ -89,57 +91,38 @@ def _(rng):
     return [(rng.normal(0, 4, 17),), (np.concatenate([rng.uniform(-15, -8, 3), rng.uniform(8, 15, 3)]),)]
 
 
-# --- MLP generator --------------------------------------------------------------------------
-@register(UNIT, "mlp_generator", "architecture", "make_mlp_generator",
-          "for any latent_dim the layers must be Dense(256/512/1024) each followed by LeakyReLU(0.2), then "
-          "Dense(784, tanh) and Reshape((28, 28, 1)).", compare=SAME_LAYERS, op="architecture")
-def _(rng):
-    return {"build.latent_dim": np.asarray(int(rng.integers(16, 80)))}
+# --- MNIST generators -----------------------------------------------------------------------
+register_model(UNIT, "mlp_generator", "make_mlp_generator",
+               "for any latent_dim the layers must be Dense(256/512/1024) each followed by LeakyReLU(0.2), then "
+               "Dense(784, tanh) and Reshape((28, 28, 1)).",
+               "with given weights the model must map latent vectors to 28x28x1 images through the stated layers, "
+               "for any batch size and latent_dim.",
+               calls=latent_batches([1, 7]), build=latent_dim)
+
+register_model(UNIT, "dcgan_generator", "make_dcgan_generator",
+               "for any latent_dim the layers must follow the table: Dense(6272, no bias), BatchNormalization, "
+               "LeakyReLU(0.2), Reshape, Conv2DTranspose(64) block, Conv2DTranspose(1, tanh).",
+               "with given weights the model must draw the same images as the reference for any batch size, and "
+               "batch normalisation must use batch statistics with training=True only.",
+               calls=latent_batches([2, 5]), build=latent_dim)
 
 
-@register(UNIT, "mlp_generator", "outputs", "make_mlp_generator",
-          "with given weights the model must map latent vectors to 28x28x1 images through the stated layers, "
-          "for any batch size and latent_dim.", compare=SAME_OUTPUTS, op="predict")
-def _(rng):
-    dim = int(rng.integers(16, 80))
-    return with_weights(rng, {"build.latent_dim": np.asarray(dim), **latent(rng, [1, 7], dim)})
+def conditional_build(rng):
+    return {**latent_dim(rng), "build.num_classes": np.asarray(int(rng.integers(3, 20)))}
 
 
-# --- DCGAN generator ------------------------------------------------------------------------
-@register(UNIT, "dcgan_generator", "architecture", "make_dcgan_generator",
-          "for any latent_dim the layers must follow the table: Dense(6272, no bias), BatchNormalization, "
-          "LeakyReLU(0.2), Reshape, Conv2DTranspose(64) block, Conv2DTranspose(1, tanh).",
-          compare=SAME_LAYERS, op="architecture")
-def _(rng):
-    return {"build.latent_dim": np.asarray(int(rng.integers(16, 80)))}
-
-
-@register(UNIT, "dcgan_generator", "outputs", "make_dcgan_generator",
-          "with given weights the model must draw the same images as the reference for any batch size, and "
-          "batch normalisation must use batch statistics with training=True only.",
-          compare=SAME_OUTPUTS, op="predict")
-def _(rng):
-    dim = int(rng.integers(16, 80))
-    return with_weights(rng, {"build.latent_dim": np.asarray(dim), **latent(rng, [2, 5], dim)})
-
-
-# --- conditional generator ------------------------------------------------------------------
-@register(UNIT, "conditional_generator", "architecture", "make_conditional_generator",
-          "for any latent_dim and num_classes: Embedding(num_classes, 16) and Flatten on the label, "
-          "Concatenate([noise, label vector]), Dense 256/512 with LeakyReLU(0.2), Dense(784, tanh), Reshape.",
-          compare=SAME_LAYERS, op="architecture")
-def _(rng):
-    return {"build.latent_dim": np.asarray(int(rng.integers(16, 80))),
-            "build.num_classes": np.asarray(int(rng.integers(3, 20)))}
-
-
-@register(UNIT, "conditional_generator", "outputs", "make_conditional_generator",
-          "with given weights the image must depend on the noise and the label as in the reference: noise first, "
-          "then the label's embedding, for any batch size.", compare=SAME_OUTPUTS, op="predict")
-def _(rng):
-    dim, classes = int(rng.integers(16, 80)), int(rng.integers(3, 20))
+def noise_and_labels(rng, arguments):
+    dim, classes = int(arguments["build.latent_dim"]), int(arguments["build.num_classes"])
     calls = {}
     for i, n in enumerate([1, 6]):
         calls[f"call{i}.x0"] = rng.normal(0, 1, (n, dim)).astype(np.float32)
         calls[f"call{i}.x1"] = rng.integers(0, classes, (n, 1)).astype(np.int32)
-    return with_weights(rng, {"build.latent_dim": np.asarray(dim), "build.num_classes": np.asarray(classes), **calls})
+    return calls
+
+
+register_model(UNIT, "conditional_generator", "make_conditional_generator",
+               "for any latent_dim and num_classes: Embedding(num_classes, 16) and Flatten on the label, "
+               "Concatenate([noise, label vector]), Dense 256/512 with LeakyReLU(0.2), Dense(784, tanh), Reshape.",
+               "with given weights the image must depend on the noise and the label as in the reference: noise "
+               "first, then the label's embedding, for any batch size.",
+               calls=noise_and_labels, build=conditional_build)
