@@ -76,3 +76,12 @@ def test_feedback_names_the_failed_checks_and_hides_how_they_work(graded):
     html = (graded["course"] / "feedback" / "sly" / "03_generator" / "03_generator.html").read_text()
     assert "conditional_generator.outputs" in html and "noise first, then the label" in html
     assert "gan_course_probe" not in html and "weights_seed" not in html and "build.latent_dim" not in html
+
+
+@pytest.mark.parametrize("unit", UNITS)
+def test_the_grading_log_records_time_and_peak_memory_within_the_default_limits(graded, unit):
+    import json
+
+    log = json.loads((graded["course"] / "grading_log" / "sly" / f"{units.resolve(unit)}.json").read_text())
+    # TensorFlow alone takes a few hundred MiB; the default limit is 4 GiB.
+    assert 200 < log["peak_memory_mib"] < 4096 and 0 < log["seconds"] < 1800, log

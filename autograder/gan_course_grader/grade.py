@@ -77,6 +77,7 @@ class Outcome:
     notebook: object = None  # the notebook for autograded/ and feedback, or None
     seconds: float = 0.0
     log: str = ""  # the end of what nbgrader printed in the sandbox (for the instructor)
+    peak_memory: int = 0  # bytes, the most its sandbox held at once
 
 
 # --- what there is to grade -----------------------------------------------------------------
@@ -172,6 +173,7 @@ class Run:
     results: dict = field(default_factory=dict)  # check name -> (status, arrays)
     seconds: float = 0.0
     log: str = ""
+    peak_memory: int = 0
 
 
 def run_in_sandbox(sandbox, work_dir, unit, submission_bytes, gradebook_db, checks, inputs):
@@ -189,7 +191,7 @@ def run_in_sandbox(sandbox, work_dir, unit, submission_bytes, gradebook_db, chec
         log_path=work_dir / f"{scratch.name}.log")
 
     run = Run(notebook=untrusted.read_notebook(scratch, f"autograded/{SANDBOX_STUDENT}/{unit}/{unit}.ipynb"),
-              seconds=finished.seconds, log=finished.log[-2000:])
+              seconds=finished.seconds, log=finished.log[-2000:], peak_memory=finished.peak_memory)
     if finished.stopped:
         run.problem = f"the notebook was stopped because it {finished.stopped}"
     elif run.notebook is None:
@@ -288,6 +290,7 @@ def grade_submission(sandbox, work_dir, course_dir, student, unit, cells, gradeb
            else run_in_sandbox(sandbox, work_dir, unit, data, gradebook_db, checks, inputs))
     rows, messages = judge(unit, cells, run.problem, run.notebook, run.results, inputs)
     outcome = Outcome(student, unit, seed, run.problem, seconds=run.seconds, messages=messages, log=run.log,
+                      peak_memory=run.peak_memory,
                       notebook=feedback_notebook(cells, run.notebook, submitted_nb, run.problem, messages))
     outcome.rows = [Row(student, unit, grade_id, score, out_of, note) for grade_id, score, out_of, note in rows]
     return outcome
@@ -354,6 +357,7 @@ def record(course_dir, outcome):
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text(json.dumps({"student": student, "unit": unit, "probe_seed": outcome.seed,
                                "problem": outcome.problem, "seconds": round(outcome.seconds, 1),
+                               "peak_memory_mib": round(outcome.peak_memory / 2**20),
                                "rows": [asdict(r) for r in outcome.rows], "told_student": outcome.messages,
                                "sandbox_log_tail": outcome.log},
                               indent=1))

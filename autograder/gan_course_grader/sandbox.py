@@ -54,6 +54,7 @@ class Finished:
     stopped: str  # "" or why the sandbox was stopped by a limit
     seconds: float
     log: str  # the end of what the sandboxed command printed
+    peak_memory: int = 0  # the most memory its processes held together at one poll, in bytes
 
 
 def parse_size(text):
@@ -200,23 +201,26 @@ class Sandbox:
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(cmd, cwd=cwd, env=cmd_env, stdin=subprocess.DEVNULL, stdout=log,
                                     stderr=subprocess.STDOUT, start_new_session=True)
-            stopped = self._watch(proc, Path(scratch), start)
+            stopped, peak = self._watch(proc, Path(scratch), start)
         seconds = time.monotonic() - start
         with open(log_path, "rb") as log:
             log.seek(max(0, log_path.stat().st_size - 20_000))
             tail = log.read().decode("utf-8", "replace")
-        return Finished(proc.returncode, stopped, seconds, tail)
+        return Finished(proc.returncode, stopped, seconds, tail, peak)
 
     def _watch(self, proc, scratch, start):
         limits = self.limits
+        peak = 0
         while proc.poll() is None:
             tree = descendants(proc.pid)
+            memory = sum(map(resident_bytes, tree))
+            peak = max(peak, memory)
             stopped = ""
             if time.monotonic() - start > limits.time:
                 stopped = f"ran longer than the time limit of {limits.time:g} s"
             elif len(tree) > limits.processes:
                 stopped = f"started more than {limits.processes} processes"
-            elif sum(map(resident_bytes, tree)) > limits.memory:
+            elif memory > limits.memory:
                 stopped = f"used more than {format_size(limits.memory)} of memory"
             else:
                 written, files = disk_usage(scratch)
@@ -224,10 +228,10 @@ class Sandbox:
                     stopped = f"wrote more than {format_size(limits.output)} (or {MAX_FILES} files) of output"
             if stopped:
                 kill_all(proc, tree)
-                return stopped
+                return stopped, peak
             time.sleep(POLL_SECONDS)
         kill_all(proc, [])  # what is left of its process group goes with it
-        return ""
+        return "", peak
 
 
 # Sets the CPU-time and file-size limits, then becomes the command (no preexec_fn in threads).
