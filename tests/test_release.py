@@ -26,14 +26,21 @@ def test_committed_course_is_exactly_what_release_produces(fresh_release):
             f"course/{name} differs from a fresh release: run `gan-course release` and commit course/")
 
 
+SOLUTION_REGION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+
+
 def solution_region_lines(unit):
-    """The non-blank lines between BEGIN SOLUTION and END SOLUTION in the solution notebook."""
+    """The non-blank lines that occur only between BEGIN SOLUTION and END SOLUTION in the solution
+    notebook (a line such as `return model` that the given code has too is no leak)."""
     nb = nbformat.read(units.solution_path(unit), as_version=4)
-    lines = []
+    inside, outside = [], set()
     for cell in nb.cells:
-        for region in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S):
-            lines += [line.strip() for line in region.splitlines() if line.strip()]
-    return lines
+        if cell.cell_type != "code":
+            continue
+        for region in SOLUTION_REGION.findall(cell.source):
+            inside += [line.strip() for line in region.splitlines() if line.strip()]
+        outside |= {line.strip() for line in SOLUTION_REGION.sub("", cell.source).splitlines()}
+    return [line for line in inside if line not in outside]
 
 
 @pytest.mark.parametrize("unit", units.all_units())
