@@ -145,8 +145,8 @@ def load_mnist_arrays(split="train", source="auto", limit=None, verbose=True):
             tried.append(f"{name}: {str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__}")
             continue
         if limit is not None:
-            pick = np.random.default_rng(0).permutation(len(images))[:limit]
-            images, labels = images[np.sort(pick)], labels[np.sort(pick)]
+            keep = np.sort(np.random.default_rng(0).permutation(len(images))[:limit])
+            images, labels = images[keep], labels[keep]
         data = Mnist(np.asarray(images, dtype=np.uint8), np.asarray(labels, dtype=np.uint8), name, split)
         if verbose:
             print(data.describe() + (f" (not available: {'; '.join(tried)})" if tried else ""))
