@@ -26,13 +26,18 @@ def call_inputs(calls):
     return {f"call{i}.arg{j}": np.asarray(arg) for i, args in enumerate(calls) for j, arg in enumerate(args)}
 
 
+def scalar(value):
+    """A 0-d input array as a Python number; other arrays as they are."""
+    return value.item() if value.ndim == 0 else value
+
+
 @op("call")
 def call(fn, inputs):
     """Call ``fn`` once per argument tuple; 0-d inputs are passed as Python numbers."""
     calls = {}
     for key, value in inputs.items():
         i, j = map(int, ARG_KEY.match(key).groups())
-        calls.setdefault(i, {})[j] = value.item() if value.ndim == 0 else value
+        calls.setdefault(i, {})[j] = scalar(value)
     return {f"call{i}": fn(*(args[j] for j in sorted(args))) for i, args in sorted(calls.items())}
 
 
@@ -58,10 +63,6 @@ MODEL_INPUT_KEY = re.compile(r"^call(\d+)\.x(\d+)$")
 def name_code(name):
     """A layer type or activation name as a number that survives the float64 results."""
     return float(zlib.crc32(name.encode())) if name else 0.0
-
-
-def scalar(value):
-    return value.item() if value.ndim == 0 else value
 
 
 def build_model(fn, inputs):
@@ -105,11 +106,11 @@ def set_weights(model, seed):
 @op("architecture")
 def architecture(fn, inputs):
     """Layer types, output shapes, parameter counts and settings (activation, rate, slope)."""
-    from gan_course.testing import layer_table
+    from gan_course.testing import layer_table, model_layers
 
     model = build_model(fn, inputs)
     table = layer_table(model)
-    layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+    layers = model_layers(model)
     shapes = np.full((len(table), 5), -2.0)  # -2 pads, -1 is a free (None) dimension
     for i, (_, shape, _) in enumerate(table):
         dims = [-1.0 if d is None else float(d) for d in (shape or ())][:5]

@@ -49,15 +49,19 @@ def expect_true(what, condition, expected, got, hint):
         fail(what, expected, got, hint)
 
 
+def model_layers(model):
+    """A Keras model's layers without its input layers (a Sequential and a functional model of
+    the same layers then list the same ones)."""
+    return [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+
+
 def layer_table(model):
-    """[(layer type, output shape, parameter count)] of a Keras model, input layers left out.
+    """[(layer type, output shape, parameter count)] of :func:`model_layers`.
 
     Output shapes keep ``None`` for the batch dimension, e.g. ``("Dense", (None, 1024), 803840)``.
     """
     table = []
-    for layer in model.layers:
-        if type(layer).__name__ == "InputLayer":
-            continue
+    for layer in model_layers(model):
         shape = layer.output.shape if hasattr(layer, "output") else None
         table.append((type(layer).__name__, tuple(shape) if shape is not None else None, layer.count_params()))
     return table
