@@ -58,3 +58,25 @@ def show_digits(images, titles=None, ncols=None, size=1.1):
                 ax.set_title(str(titles[i]), fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def show_losses(history, title="losses", ax=None):
+    """Plot the loss curves of a ``fit`` history (a ``History`` or its ``.history`` dict), one line each.
+
+    Returns the matplotlib axes.
+    """
+    import matplotlib.pyplot as plt
+
+    logs = getattr(history, "history", history)
+    if not isinstance(logs, dict) or not logs:
+        raise ValueError("show_losses needs the History that fit returned (or its .history dict), got "
+                         f"{type(history).__name__}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.2))
+    for name, values in logs.items():
+        ax.plot(range(1, len(values) + 1), values, marker="o" if len(values) < 30 else None, label=name)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss (mean over the epoch)")
+    ax.set_title(title)
+    ax.legend()
+    return ax
