@@ -7,17 +7,26 @@ import numpy as np
 import pytest
 
 from gan_course.notebooks import is_test_cell, nbgrader_meta, strip_hidden_tests
-from gan_course_grader import grade, hidden, reference, units
+from gan_course_grader import grade, hidden, reference, submissions, units
 from gan_course_probe import run_check
-from wrong_answers import NOISY_SIGMOID, RIGHT_ALTERNATIVES, VISIBLE, WRONG
+from wrong_answers import NOISY_SIGMOID, RIGHT_ALTERNATIVES, TRAPS_04, VISIBLE, WRONG
 
 WRONG_CASES = [(unit, exercise) for unit, answers in WRONG.items() for exercise in sorted(answers)]
+
+
+# Given cells whose functions use a student's answer (unit 04's probe_gan builds the student's GAN):
+# run again after the answer, so that they see it and not the reference's.
+RERUN_AFTER_ANSWER = {"04": ["probe_tools"]}
 
 
 def namespace_with(unit, answer):
     """The reference namespace of a unit with one student answer executed over it."""
     ns = dict(reference.namespace(unit))
     exec(answer, ns)
+    given = submissions.released(unit).cells
+    for grade_id in RERUN_AFTER_ANSWER.get(unit, []):
+        (cell,) = [c for c in given if nbgrader_meta(c).get("grade_id") == grade_id]
+        exec(cell.source, ns)
     return ns
 
 
@@ -132,3 +141,22 @@ def test_every_test_cell_of_the_solution_names_registered_checks(unit):
     cells = grade.test_cells(unit)
     assert sorted(c.exercise for c in cells) == sorted(WRONG[unit])
     assert all(c.grade_id == f"{c.exercise}_tests" for c in cells)
+
+
+GAN_EXERCISES = ["gan_parts", "discriminator_step", "generator_step", "train_step"]
+
+
+@pytest.mark.parametrize("trap", sorted(TRAPS_04))
+def test_each_keras_trap_of_a_custom_train_step_is_caught(trap):
+    source, must_fail = TRAPS_04[trap]
+    ns = namespace_with("04", source)
+    failed = {check.name for exercise in GAN_EXERCISES
+              for check, message in zip(hidden.checks_for("04", exercise), verdicts("04", exercise, ns, 5)) if message}
+    assert set(must_fail) <= failed, f"{trap}: only {sorted(failed)} failed"
+
+
+def test_each_step_leaves_the_other_player_alone_and_a_step_that_trains_both_is_caught():
+    both = GAN_EXERCISES and __import__("wrong_answers").gan_class(
+        ("weights = self.generator.trainable_weights", "weights = self.trainable_weights"))
+    messages = verdicts("04", "generator_step", namespace_with("04", both), 3)
+    assert any(m.startswith("[generator_step.discriminator_untouched]") for m in messages), messages

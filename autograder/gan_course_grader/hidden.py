@@ -89,7 +89,7 @@ def check_seed(seed, unit, check_name):
 
 
 def _load_checks():
-    from . import checks_01, checks_02, checks_03  # noqa: F401  (registering is importing)
+    from . import checks_01, checks_02, checks_03, checks_04  # noqa: F401  (registering is importing)
 
 
 def checks_of_unit(unit):

@@ -62,15 +62,24 @@ def _split_message(evalue):
     return " ".join(h for h in head if h), fields
 
 
+def not_written_before(run_nb, start, stop):
+    """Whether a code cell in [start, stop) raised NotImplementedError: an unanswered exercise that a
+    later cell (a training run, say) calls, so that the test cell fails with a follow-on error."""
+    errors = (notebooks.cell_error(c) for c in run_nb.cells[start:stop] if c.cell_type == "code")
+    return any(error and error[0] == "NotImplementedError" for error in errors)
+
+
 def results_of(run_nb, exercises):
     results = []
+    previous = -1
     for ex in exercises:
         error = notebooks.cell_error(run_nb.cells[ex.index])
+        start, previous = previous + 1, ex.index
         if error is None:
             results.append(Result(ex.grade_id, ex.title, ex.points, ex.points, True, "", "", "", ""))
             continue
         ename, evalue = error
-        if ename == "NotImplementedError":
+        if ename == "NotImplementedError" or not_written_before(run_nb, start, ex.index):
             message, fields = "not written yet (the cell still raises NotImplementedError)", {}
         else:
             head, fields = _split_message(evalue)

@@ -1,0 +1,171 @@
+"""MNIST GAN training on this machine: throughput of the course's train_step, and time to quality.
+
+    python autograder/benchmarks/gan_training.py                 # both parts, about 8 minutes
+    python autograder/benchmarks/gan_training.py --skip-quality  # throughput only, about 2 minutes
+
+1. **Throughput** (images per second): unit 04's reference ``GAN`` trained with ``fit`` (as the
+   notebook does it, and with ``steps_per_execution=8``) against a plain training loop written
+   here — one ``tf.function`` step with two tapes, the way the TensorFlow DCGAN tutorial trains —
+   on the same models (the MLP pair of units 02/03), optimizers, batch size and data pipeline.
+   The variants run in turns, several rounds in one process, so the noise of this machine hits
+   them alike; the figures are medians over the rounds.
+2. **Time to quality**: the notebook's default digit GAN (``train_mnist_gan``'s settings) is
+   trained in chunks of 250 steps; after each chunk 500 digits are scored with
+   ``gan_course.quality``. Printed: the seconds of training (scoring not counted) until the
+   course's bar is met (>= 9 of 10 digits present and >= 50% of the digits classified with
+   confidence >= 0.9), and the report at that point.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "autograder"))
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from gan_course.mnist import load_mnist  # noqa: E402
+from gan_course.quality import MIN_CONFIDENT_SHARE, MIN_DIGITS_PRESENT, quality_report  # noqa: E402
+from gan_course_grader import reference  # noqa: E402
+
+LATENT = 64
+BATCH = 64
+RATE = 5e-4
+
+
+def course():
+    """The reference GAN class and the given model builders of unit 04."""
+    return reference.cells("04", "setup", "players", "gan_class")
+
+
+def adam():
+    return keras.optimizers.Adam(RATE, beta_1=0.5)
+
+
+def digits(seed=0):
+    return load_mnist("train", batch_size=BATCH, seed=seed, drop_remainder=True, verbose=False).repeat()
+
+
+def course_gan(ns, seed=0, **compile_options):
+    keras.utils.set_random_seed(seed)
+    gan = ns["GAN"](ns["make_mlp_discriminator"](), ns["make_mlp_generator"](LATENT), latent_dim=LATENT, seed=seed)
+    gan.compile(d_optimizer=adam(), g_optimizer=adam(), loss_fn=keras.losses.BinaryCrossentropy(from_logits=True),
+                **compile_options)
+    return gan
+
+
+def fit_runner(ns, **compile_options):
+    """A function that trains n steps with the course's GAN and fit (built and warmed up once)."""
+    gan = course_gan(ns, **compile_options)
+    data = digits()
+    gan.fit(data, epochs=1, steps_per_epoch=16, verbose=0)  # trace the graph before timing
+
+    def run(steps):
+        gan.fit(data, epochs=1, steps_per_epoch=steps, verbose=0)
+
+    return run
+
+
+def plain_runner(ns):
+    """The same models trained by a hand-written loop: one tf.function step, two tapes."""
+    keras.utils.set_random_seed(0)
+    discriminator, generator = ns["make_mlp_discriminator"](), ns["make_mlp_generator"](LATENT)
+    d_optimizer, g_optimizer = adam(), adam()
+    bce = keras.losses.BinaryCrossentropy(from_logits=True)
+
+    @tf.function
+    def step(real):
+        n = tf.shape(real)[0]
+        with tf.GradientTape() as tape:
+            fake = generator(tf.random.normal((n, LATENT)), training=True)
+            real_logits, fake_logits = discriminator(real, training=True), discriminator(fake, training=True)
+            d_loss = bce(tf.ones_like(real_logits), real_logits) + bce(tf.zeros_like(fake_logits), fake_logits)
+        d_optimizer.apply_gradients(zip(tape.gradient(d_loss, discriminator.trainable_weights),
+                                        discriminator.trainable_weights))
+        with tf.GradientTape() as tape:
+            fake_logits = discriminator(generator(tf.random.normal((n, LATENT)), training=True), training=True)
+            g_loss = bce(tf.ones_like(fake_logits), fake_logits)
+        g_optimizer.apply_gradients(zip(tape.gradient(g_loss, generator.trainable_weights),
+                                        generator.trainable_weights))
+        return d_loss, g_loss
+
+    batches = iter(digits())
+    for _ in range(16):
+        step(next(batches))
+
+    def run(steps):
+        for _ in range(steps):
+            losses = step(next(batches))
+        float(losses[0])  # wait for the last step
+
+    return run
+
+
+def throughput(steps, rounds):
+    ns = course()
+    runners = {"plain loop (tf.function step)": plain_runner(ns),
+               "course GAN, fit": fit_runner(ns),
+               "course GAN, fit, steps_per_execution=8": fit_runner(ns, steps_per_execution=8),
+               "course GAN, fit, jit_compile": fit_runner(ns, jit_compile=True),
+               "course GAN, fit, jit_compile, steps_per_exec=8": fit_runner(ns, jit_compile=True, steps_per_execution=8)}
+    seconds = {name: [] for name in runners}
+    for _ in range(rounds):
+        for name, run in runners.items():
+            start = time.perf_counter()
+            run(steps)
+            seconds[name].append(time.perf_counter() - start)
+    plain = statistics.median(seconds["plain loop (tf.function step)"])
+    print(f"\nThroughput, {steps} steps of {BATCH} images, median of {rounds} rounds (one D and one G update a step)")
+    print(f"{'variant':<48} {'images/s':>9} {'ms/step':>8} {'vs plain':>9}")
+    for name, times in seconds.items():
+        median = statistics.median(times)
+        print(f"{name:<48} {steps * BATCH / median:9.0f} {1000 * median / steps:8.1f} {plain / median:8.2f}x")
+
+
+def time_to_quality(chunk, max_steps):
+    ns = course()
+    gan = course_gan(ns)
+    data = digits()
+    noise = keras.random.normal((500, LATENT), seed=2024)
+    trained, steps = 0.0, 0
+    print(f"\nTime to quality: bar = >= {MIN_DIGITS_PRESENT} digits present and >= {MIN_CONFIDENT_SHARE:.0%} "
+          "confident, scored every", chunk, "steps")
+    print(f"{'steps':>6} {'train s':>8} {'score':>6} {'FD':>7} {'confident':>9} {'digits':>6}")
+    while steps < max_steps:
+        start = time.perf_counter()
+        gan.fit(data, epochs=1, steps_per_epoch=chunk, verbose=0)
+        trained += time.perf_counter() - start
+        steps += chunk
+        report = quality_report(np.asarray(gan.generator(noise, training=False)))
+        print(f"{steps:6d} {trained:8.1f} {report.classifier_score:6.2f} {report.frechet_distance:7.1f} "
+              f"{report.confident_share:9.1%} {report.digits_present:6d}", flush=True)
+        if report.meets_threshold:
+            print(f"\nquality bar reached after {steps} steps, {trained:.0f} s of training "
+                  f"({'within' if trained <= 300 else 'over'} the 5-minute target)\n{report}")
+            return
+    print(f"\nquality bar not reached in {max_steps} steps ({trained:.0f} s)\n{report}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=200, help="steps per throughput measurement (default 200)")
+    parser.add_argument("--rounds", type=int, default=3, help="throughput rounds (default 3)")
+    parser.add_argument("--skip-quality", action="store_true", help="measure throughput only")
+    parser.add_argument("--chunk", type=int, default=250, help="steps between quality scores (default 250)")
+    parser.add_argument("--max-steps", type=int, default=8000, help="give up after this many steps (default 8000)")
+    args = parser.parse_args(argv)
+    print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {os.cpu_count()} CPU cores")
+    throughput(args.steps, args.rounds)
+    if not args.skip_quality:
+        time_to_quality(args.chunk, args.max_steps)
+
+
+if __name__ == "__main__":
+    main()

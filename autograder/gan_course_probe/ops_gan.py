@@ -1,0 +1,148 @@
+"""Probe operations for unit 04: a student's GAN class trained on probe models.
+
+The probe builds a tiny generator (with batch normalisation) and discriminator (with dropout)
+itself, gives every weight a value from the inputs' seed, and hands them to the student's
+``GAN`` class, compiled with plain SGD. Student and reference then start from the same weights,
+the same batch and the same noise seed, so one training step must leave the same weights.
+Models are called with ``training=True`` or not: batch normalisation in the generator and a
+switch layer in the discriminator make the difference visible in the weights.
+"""
+
+import functools
+
+import numpy as np
+
+from .ops import name_code, op, set_weights
+
+
+@functools.cache
+def training_switch():
+    """A layer that passes its input in training mode and halves it in inference mode.
+
+    It stands in for dropout in the probe discriminator: it makes a missing ``training=True``
+    visible in the weights, and being the same for every image, it gives the same result whether
+    the real and fake images go through the discriminator in one call or two.
+    """
+    import keras
+
+    class TrainingSwitch(keras.layers.Layer):
+        def call(self, x, training=None):
+            return x if training else 0.5 * x
+
+    return TrainingSwitch
+
+
+def probe_models(latent_dim, side):
+    import keras
+    from keras import layers
+
+    discriminator = keras.Sequential([
+        keras.Input(shape=(side, side, 1)), layers.Flatten(), layers.Dense(8), layers.LeakyReLU(negative_slope=0.2),
+        training_switch()(), layers.Dense(1)], name="probe_discriminator")
+    generator = keras.Sequential([
+        keras.Input(shape=(latent_dim,)), layers.Dense(12), layers.BatchNormalization(),
+        layers.LeakyReLU(negative_slope=0.2), layers.Dense(side * side, activation="tanh"),
+        layers.Reshape((side, side, 1))], name="probe_generator")
+    return discriminator, generator
+
+
+def build_gan(gan_class, inputs):
+    """(gan, discriminator, generator): probe models with seeded weights in the student's class."""
+    import keras
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")  # the probe compiles small steps again and again: no retracing warnings
+    keras.utils.set_random_seed(int(inputs["seed"]))
+    latent_dim = int(inputs["latent_dim"])
+    discriminator, generator = probe_models(latent_dim, int(inputs["side"]))
+    set_weights(discriminator, int(inputs["seed"]) + 1)
+    set_weights(generator, int(inputs["seed"]) + 2)
+    gan = gan_class(discriminator, generator, latent_dim=latent_dim, seed=int(inputs["seed"]) + 3)
+    rate = float(inputs["learning_rate"])
+    gan.compile(d_optimizer=keras.optimizers.SGD(rate), g_optimizer=keras.optimizers.SGD(rate),
+                loss_fn=keras.losses.BinaryCrossentropy(from_logits=True))
+    return gan, discriminator, generator
+
+
+def flat(weights):
+    return np.concatenate([np.asarray(w, dtype=np.float64).reshape(-1) for w in weights]) if weights else np.zeros(0)
+
+
+def largest_change(before, weights):
+    return max((float(np.max(np.abs(b - np.asarray(w)))) for b, w in zip(before, weights)), default=0.0)
+
+
+@op("gan_parts")
+def gan_parts(gan_class, inputs):
+    """Trackers, compile, and the noise: repeatable from the seed, fresh at each draw, also in a graph."""
+    import keras
+    import tensorflow as tf
+
+    n = int(inputs["n"])
+    gan, _, _ = build_gan(gan_class, inputs)
+    twin, _, _ = build_gan(gan_class, inputs)
+    first, second = np.asarray(gan.sample_noise(n)), np.asarray(gan.sample_noise(n))
+    traced = tf.function(twin.sample_noise)
+    in_graph = [np.asarray(traced(n)), np.asarray(traced(n))]
+    return {"metric_names": [name_code(m.name) for m in gan.metrics],
+            "mean_trackers": [float(isinstance(m, keras.metrics.Mean)) for m in gan.metrics],
+            "compiled": float(bool(getattr(gan, "compiled", False))),
+            "noise_shape": first.shape,
+            "repeats": float(np.array_equal(first, in_graph[0])),
+            "fresh": float(not np.array_equal(first, second)),
+            "fresh_in_graph": float(not np.array_equal(*in_graph)),
+            "mean": first.mean(), "std": first.std()}
+
+
+def step_results(gan, discriminator, generator, step, argument):
+    """Run one step as fit would (in a compiled graph); the loss and every weight afterwards."""
+    import tensorflow as tf
+
+    d_before = [np.array(w) for w in discriminator.trainable_weights]
+    g_before = [np.array(w) for w in generator.trainable_weights]
+    loss = tf.function(step)(argument)
+    return {"loss": np.asarray(loss), "discriminator": flat(discriminator.weights), "generator": flat(generator.weights),
+            "discriminator_change": largest_change(d_before, discriminator.trainable_weights),
+            "generator_change": largest_change(g_before, generator.trainable_weights)}
+
+
+@op("gan_discriminator_step")
+def gan_discriminator_step(gan_class, inputs):
+    gan, discriminator, generator = build_gan(gan_class, inputs)
+    return step_results(gan, discriminator, generator, gan.discriminator_step, inputs["real"].astype(np.float32))
+
+
+@op("gan_generator_step")
+def gan_generator_step(gan_class, inputs):
+    gan, discriminator, generator = build_gan(gan_class, inputs)
+    return step_results(gan, discriminator, generator, gan.generator_step, int(inputs["batch_size"]))
+
+
+@op("gan_fit")
+def gan_fit(gan_class, inputs):
+    """Two epochs of fit on (image, label) pairs whose last batch is smaller: history and weights."""
+    import tensorflow as tf
+
+    gan, discriminator, generator = build_gan(gan_class, inputs)
+    real = inputs["real"].astype(np.float32)
+    pairs = tf.data.Dataset.from_tensor_slices((real, np.zeros(len(real), np.int32))).batch(int(inputs["batch_size"]))
+    history = gan.fit(pairs, epochs=2, verbose=0).history
+    results = {f"history.{key}": values for key, values in sorted(history.items())}
+    return {**results, "discriminator": flat(discriminator.weights), "generator": flat(generator.weights)}
+
+
+@op("toy_training")
+def toy_training(train, inputs):
+    """Train with ``train(seed=...)`` (returns (gan, history)); the mean diagonal and off-diagonal pixel."""
+    gan = train(seed=int(inputs["seed"]))[0]
+    noise = np.random.default_rng(int(inputs["seed"])).normal(size=(int(inputs["n"]), int(gan.latent_dim)))
+    faces = np.asarray(gan.generator(noise.astype(np.float32), training=False)).reshape(len(noise), 4)
+    return {"diagonal": faces[:, [0, 3]].mean(), "off_diagonal": faces[:, [1, 2]].mean()}
+
+
+@op("generated_digits")
+def generated_digits(gan, inputs):
+    """Digits drawn by the trained GAN's generator from probe noise, in inference mode."""
+    latent_dim = int(gan.generator.inputs[0].shape[-1])
+    noise = np.random.default_rng(int(inputs["seed"])).normal(size=(int(inputs["n"]), latent_dim))
+    return {"images": np.asarray(gan.generator(noise.astype(np.float32), training=False), dtype=np.float32)}
