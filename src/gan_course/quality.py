@@ -132,12 +132,14 @@ def frechet_distance(features_a, features_b):
 
 @functools.cache
 def _real_digits(n, seed):
-    """Two disjoint samples of n real digits: (reference, baseline), from train and test splits."""
+    """Two disjoint samples of n real digits: (reference, baseline), from the train and test splits of
+    the digits shipped with the course: the same on every machine, online or not, so a report made in
+    a student's notebook, in the grader's sandbox and on the grader's side compares with the same digits."""
     from .mnist import load_mnist_arrays, scale_images
 
     picked = []
     for split in ("train", "test"):
-        digits = load_mnist_arrays(split, verbose=False).images
+        digits = load_mnist_arrays(split, source="offline", verbose=False).images
         if n > len(digits):
             raise ValueError(f"the quality report compares with at most {len(digits)} real digits of the "
                              f"{split} split; use n <= {len(digits)} generated images")
@@ -189,8 +191,8 @@ class QualityReport:
 def quality_report(images, seed=0):
     """The quality report of a batch of generated digits (float, [-1, 1], shape (n, 28, 28, 1)).
 
-    The real digits it compares with are n digits of the training split; the baseline is the
-    distance from those to n other real digits (of the test split), so use n <= 500 offline.
+    The real digits it compares with are n of the course's shipped training digits; the baseline is
+    the distance from those to n other real digits (of the shipped test split), so n <= 500.
     """
     array = as_digit_batch(images)
     if len(array) < 50:
