@@ -8,7 +8,10 @@ import pytest
 from conftest import gan_course
 from gan_course.notebooks import exercises
 from gan_course_grader import submissions, units
-from wrong_answers import VISIBLE_CATCHES, WRONG_01
+import unit_data
+
+WRONG_01 = unit_data.wrong("01")
+VISIBLE_CATCHES = unit_data.visible_catches("01")
 
 pytestmark = pytest.mark.slow
 

@@ -13,8 +13,11 @@ import pytest
 
 from conftest import ROOT, gan_course
 from gan_course.notebooks import CourseError, nbgrader_meta
-from gan_course_grader import grade, submissions
-from wrong_answers import NOISY_SIGMOID, WRONG_01
+from gan_course_grader import exercises, grade, submissions
+import unit_data
+
+WRONG_01 = unit_data.wrong("01")
+NOISY_SIGMOID = unit_data.of("01").NOISY_SIGMOID
 
 pytestmark = pytest.mark.slow
 
@@ -59,7 +62,7 @@ def appended(exercise, code):
 
 def class_of_submissions(course):
     slow_face_score = "import time\ntime.sleep(35)\n\n" + submissions.solution_sources("01")["face_score"]
-    secrets = [ROOT / "solutions" / "01_intuition.ipynb", ROOT / "autograder" / "gan_course_grader" / "checks_01.py",
+    secrets = [ROOT / "solutions" / "01_intuition.ipynb", ROOT / "autograder" / "gan_course_grader" / "checks" / "unit_01_intuition.py",
                course / "gradebook.db", course / ".gan_course_secret",
                course / "submitted" / "reference" / "01_intuition" / "01_intuition.ipynb",
                course / "autograded" / "reference" / "01_intuition" / "01_intuition.ipynb"]
@@ -358,4 +361,4 @@ def test_a_grader_that_cannot_score_the_reference_refuses_to_grade(tmp_path):
     gradebook_db = nbgrader_course.assignment_gradebook(tmp_path / "unit", unit)
     too_tight = Sandbox(Limits(time=2))
     with pytest.raises(CourseError, match="the grader does not work on this machine: the reference answers"):
-        grade.check_the_grader(too_tight, tmp_path, tmp_path, unit, grade.test_cells(unit), gradebook_db)
+        grade.check_the_grader(too_tight, tmp_path, tmp_path, unit, exercises.test_cells(unit), gradebook_db)

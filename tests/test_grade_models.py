@@ -11,7 +11,7 @@ import pytest
 from conftest import gan_course
 from gan_course.notebooks import exercises
 from gan_course_grader import submissions, units
-from wrong_answers import VISIBLE, WRONG
+import unit_data
 
 pytestmark = pytest.mark.slow
 
@@ -20,7 +20,8 @@ UNITS = ["02", "03"]
 
 def sly_answers(unit):
     """The wrong answers that pass every visible test."""
-    return {exercise: code for exercise, code in WRONG[unit].items() if not VISIBLE[unit][exercise]}
+    catches = unit_data.visible_catches(unit)
+    return {exercise: code for exercise, code in unit_data.wrong(unit).items() if not catches[exercise]}
 
 
 def points(unit):
@@ -32,7 +33,7 @@ def points(unit):
 def graded(tmp_path_factory):
     course = tmp_path_factory.mktemp("models")
     for unit in UNITS:
-        submissions.write(submissions.filled(unit, WRONG[unit]), course, "wrong", unit)
+        submissions.write(submissions.filled(unit, unit_data.wrong(unit)), course, "wrong", unit)
         submissions.write(submissions.filled(unit, sly_answers(unit)), course, "sly", unit)
     proc = gan_course("grade", course, *[arg for u in UNITS for arg in ("--unit", u)], "-j", "2", timeout=1800)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -49,10 +50,10 @@ def rows_of(graded, student, unit):
 @pytest.mark.parametrize("unit", UNITS)
 def test_every_wrong_answer_scores_zero_with_the_reason(graded, unit):
     rows = rows_of(graded, "wrong", unit)
-    assert set(rows) == set(WRONG[unit])
+    assert set(rows) == set(unit_data.wrong(unit))
     for exercise, row in rows.items():
         assert float(row["score"]) == 0, row
-        if VISIBLE[unit][exercise]:
+        if unit_data.visible_catches(unit)[exercise]:
             assert row["note"].startswith("visible tests failed"), row
         else:
             assert row["note"].startswith(f"hidden checks failed: {exercise}."), row

@@ -7,16 +7,16 @@ import numpy as np
 import pytest
 
 from gan_course.notebooks import is_test_cell, nbgrader_meta, strip_hidden_tests
-from gan_course_grader import grade, hidden, reference, submissions, units
+from gan_course_grader import exercises, hidden, reference, submissions, units
+from gan_course_grader.checks import kinds
 from gan_course_probe import run_check
-from wrong_answers import NOISY_SIGMOID, RIGHT_ALTERNATIVES, TRAPS_04, VISIBLE, WRONG, gan_class
+import unit_data
 
-WRONG_CASES = [(unit, exercise) for unit, answers in WRONG.items() for exercise in sorted(answers)]
-
-
-# Given cells whose functions use a student's answer (unit 04's probe_gan builds the student's GAN):
-# run again after the answer, so that they see it and not the reference's.
-RERUN_AFTER_ANSWER = {"04": ["probe_tools"]}
+UNITS = units.all_units()
+WRONG_CASES = [(unit, exercise) for unit in UNITS for exercise in sorted(unit_data.wrong(unit))]
+RIGHT_CASES = [(unit, exercise) for unit in UNITS for exercise in sorted(unit_data.right_alternatives(unit))]
+ALSO_WRONG_CASES = [(unit, name) for unit in UNITS for name in sorted(unit_data.also_wrong(unit))]
+TRAP_CASES = [(unit, trap) for unit in UNITS for trap in sorted(unit_data.traps(unit))]
 
 
 def namespace_with(unit, answer):
@@ -24,7 +24,7 @@ def namespace_with(unit, answer):
     ns = dict(reference.namespace(unit))
     exec(answer, ns)
     given = submissions.released(unit).cells
-    for grade_id in RERUN_AFTER_ANSWER.get(unit, []):
+    for grade_id in unit_data.rerun_after_answer(unit):
         (cell,) = [c for c in given if nbgrader_meta(c).get("grade_id") == grade_id]
         exec(cell.source, ns)
     return ns
@@ -58,29 +58,36 @@ def visible_tests_pass(unit, exercise, namespace):
 @pytest.mark.parametrize("unit, exercise", WRONG_CASES)
 def test_reference_passes_and_wrong_answer_fails(unit, exercise, seed):
     assert verdicts(unit, exercise, reference.namespace(unit), seed) == ["" for _ in hidden.checks_for(unit, exercise)]
-    failed = [m for m in verdicts(unit, exercise, namespace_with(unit, WRONG[unit][exercise]), seed) if m]
+    failed = [m for m in verdicts(unit, exercise, namespace_with(unit, unit_data.wrong(unit)[exercise]), seed) if m]
     assert failed and all(m.startswith(f"[{exercise}.") for m in failed)
     for message in failed:
         assert "expected" not in message.lower() and "array(" not in message
 
 
+@pytest.mark.parametrize("unit, name", ALSO_WRONG_CASES)
+def test_each_further_wrong_answer_is_caught(unit, name):
+    exercise, answer = unit_data.also_wrong(unit)[name]
+    failed = [m for m in verdicts(unit, exercise, namespace_with(unit, answer), 11) if m]
+    assert failed and all(m.startswith(f"[{exercise}.") for m in failed), name
+
+
 @pytest.mark.parametrize("unit, exercise", WRONG_CASES)
 def test_visible_tests_catch_what_they_should_and_pass_the_reference(unit, exercise):
     assert visible_tests_pass(unit, exercise, dict(reference.namespace(unit)))
-    caught = not visible_tests_pass(unit, exercise, namespace_with(unit, WRONG[unit][exercise]))
-    assert caught is VISIBLE[unit][exercise]
+    caught = not visible_tests_pass(unit, exercise, namespace_with(unit, unit_data.wrong(unit)[exercise]))
+    assert caught is unit_data.visible_catches(unit)[exercise]
 
 
-@pytest.mark.parametrize("unit, exercise", sorted(RIGHT_ALTERNATIVES))
+@pytest.mark.parametrize("unit, exercise", RIGHT_CASES)
 def test_a_right_answer_written_another_way_passes(unit, exercise):
-    ns = namespace_with(unit, RIGHT_ALTERNATIVES[(unit, exercise)])
+    ns = namespace_with(unit, unit_data.right_alternatives(unit)[exercise])
     assert visible_tests_pass(unit, exercise, dict(ns))
     assert verdicts(unit, exercise, ns, 99) == ["" for _ in hidden.checks_for(unit, exercise)]
 
 
 @pytest.mark.filterwarnings("ignore:numerically noisy", "ignore:overflow encountered in exp")
 def test_a_correct_but_noisy_answer_passes():
-    assert not any(verdicts("01", "sigmoid", namespace_with("01", NOISY_SIGMOID), 7))
+    assert not any(verdicts("01", "sigmoid", namespace_with("01", unit_data.of("01").NOISY_SIGMOID), 7))
 
 
 def test_a_missing_crashing_or_non_numeric_answer_fails_with_the_reason():
@@ -99,7 +106,7 @@ def test_a_builder_that_returns_no_model_is_reported():
 
 
 def test_a_hard_coded_latent_size_fails_the_architecture_check():
-    answer = WRONG["03"]["mlp_generator"].replace("keras.Input(shape=(latent_dim,))", "keras.Input(shape=(100,))")
+    answer = unit_data.wrong("03")["mlp_generator"].replace("keras.Input(shape=(latent_dim,))", "keras.Input(shape=(100,))")
     answer = answer.replace("activation='sigmoid'", "activation='tanh'")
     messages = verdicts("03", "mlp_generator", namespace_with("03", answer), 0)
     assert messages[0].startswith("[mlp_generator.architecture]")
@@ -128,7 +135,7 @@ def test_probe_inputs_depend_on_the_seed_and_repeat_for_the_same_seed():
 
 
 def test_comparison_wants_the_same_shape_and_nan_in_the_same_places():
-    close = hidden.arrays_close()
+    close = kinds.arrays_close()
     a = {"call0": np.array([1.0, np.nan])}
     assert close(a, {"call0": np.array([1.0, np.nan])})
     assert not close({"call0": np.array([1.0, 2.0])}, a)
@@ -136,26 +143,24 @@ def test_comparison_wants_the_same_shape_and_nan_in_the_same_places():
     assert not close({}, a)
 
 
-@pytest.mark.parametrize("unit", sorted(WRONG))
+@pytest.mark.parametrize("unit", UNITS)
 def test_every_test_cell_of_the_solution_names_registered_checks(unit):
-    cells = grade.test_cells(unit)
-    assert sorted(c.exercise for c in cells) == sorted(WRONG[unit])
+    cells = exercises.test_cells(unit)
+    assert sorted(c.exercise for c in cells) == sorted(unit_data.wrong(unit)) == sorted(unit_data.visible_catches(unit))
     assert all(c.grade_id == f"{c.exercise}_tests" for c in cells)
 
 
-GAN_EXERCISES = ["gan_parts", "discriminator_step", "generator_step", "train_step"]
-
-
-@pytest.mark.parametrize("trap", sorted(TRAPS_04))
-def test_each_keras_trap_of_a_custom_train_step_is_caught(trap):
-    source, must_fail = TRAPS_04[trap]
-    ns = namespace_with("04", source)
-    failed = {check.name for exercise in GAN_EXERCISES
-              for check, message in zip(hidden.checks_for("04", exercise), verdicts("04", exercise, ns, 5)) if message}
+@pytest.mark.parametrize("unit, trap", TRAP_CASES)
+def test_each_trap_is_caught_by_the_checks_it_names(unit, trap):
+    source, must_fail = unit_data.traps(unit)[trap]
+    ns = namespace_with(unit, source)
+    named = {name.split(".")[0] for name in must_fail}
+    failed = {check.name for exercise in sorted(named)
+              for check, message in zip(hidden.checks_for(unit, exercise), verdicts(unit, exercise, ns, 5)) if message}
     assert set(must_fail) <= failed, f"{trap}: only {sorted(failed)} failed"
 
 
 def test_a_generator_step_that_trains_both_players_is_caught():
-    both = gan_class(("weights = self.generator.trainable_weights", "weights = self.trainable_weights"))
+    both = unit_data.of("04").gan_class(("weights = self.generator.trainable_weights", "weights = self.trainable_weights"))
     messages = verdicts("04", "generator_step", namespace_with("04", both), 3)
     assert any(m.startswith("[generator_step.discriminator_untouched]") for m in messages), messages

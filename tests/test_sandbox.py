@@ -146,9 +146,9 @@ def test_readers_take_plain_files_and_refuse_links_pickles_bombs_and_giants(tmp_
 def test_a_forged_run_notebook_neither_scores_nor_breaks_the_grader():
     import nbformat
 
-    from gan_course_grader import grade
+    from gan_course_grader import exercises, grade
 
-    cells = grade.test_cells("01")
+    cells = exercises.test_cells("01")
     forged = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
         "all tests passed", metadata={"nbgrader": {"grade": True, "grade_id": "sigmoid_tests", "points": 2}})])
     rows, messages = grade.judge("01_intuition", cells, "", forged, {}, {})

@@ -24,11 +24,9 @@ from gan_course_grader import submissions, units  # noqa: E402
 
 
 def make_class(course, unit, n):
-    from wrong_answers import WRONG_01
+    import unit_data
 
-    kinds = [submissions.filled(unit), submissions.released(unit)]
-    if units.resolve(unit) == units.resolve("01"):
-        kinds.append(submissions.filled(unit, WRONG_01))
+    kinds = [submissions.filled(unit), submissions.released(unit), submissions.filled(unit, unit_data.wrong(unit))]
     for i in range(n):
         submissions.write(kinds[i % len(kinds)], course, f"student{i:02d}", unit)
 

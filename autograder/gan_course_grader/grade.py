@@ -24,7 +24,6 @@ import copy
 import csv
 import hashlib
 import json
-import re
 import secrets
 import shutil
 import sys
@@ -36,15 +35,15 @@ from pathlib import Path
 
 import nbformat
 
-from gan_course.notebooks import CourseError, cell_error, is_test_cell, nbgrader_meta
+from gan_course.notebooks import CourseError, cell_error, nbgrader_meta
 
 from . import hidden, nbgrader_course, reference, units, untrusted
+from .exercises import test_cells
 from .sandbox import Limits, Sandbox, parse_size
 
 CSV_FIELDS = ["student", "unit", "exercise", "score", "max", "note"]
 SANDBOX_STUDENT = "student"  # the student id inside every scratch course
 DIED = "the notebook did not finish running (its kernel died or was killed)"
-RECORD_CALL = re.compile(r"""record\(\s*["'][^"']*["']\s*,\s*["']([^"']+)["']""")
 
 
 @dataclass
@@ -55,15 +54,6 @@ class Row:
     score: float
     max: float
     note: str = ""
-
-
-@dataclass(frozen=True)
-class TestCell:
-    grade_id: str
-    points: float
-    exercise: str  # the name its hidden part records under
-    source: str
-    metadata: dict
 
 
 @dataclass
@@ -107,23 +97,6 @@ def find_submissions(course_dir, unit_names=None, students=None):
         who = f" of {', '.join(students)}" if students else ""
         raise CourseError(f"no submissions{who} found under {submitted} for units {', '.join(wanted)}")
     return pairs
-
-
-def test_cells(unit):
-    """The unit's graded test cells, from the solution notebook; each must name its hidden checks."""
-    nb = nbformat.read(units.solution_path(unit), as_version=4)
-    cells = []
-    for cell in nb.cells:
-        if is_test_cell(cell):
-            meta = nbgrader_meta(cell)
-            named = RECORD_CALL.search(cell.source)
-            if not named:
-                raise CourseError(f"{units.solution_path(unit)}: test cell {meta['grade_id']} has no hidden "
-                                  "`record(...)` call, so the grader could only trust the student's process")
-            hidden.checks_for(unit, named.group(1))  # fails loudly when none are registered
-            cells.append(TestCell(meta["grade_id"], float(meta.get("points", 0)), named.group(1),
-                                  cell.source, copy.deepcopy(dict(cell.metadata))))
-    return cells
 
 
 def course_secret(course_dir):
@@ -242,12 +215,12 @@ def judge(unit, cells, problem, run_nb, results, inputs):
             note = f"not run: {why}" if why else "hidden checks did not run"
             messages[cell.grade_id] = f"Hidden checks did not run: {why or 'the test cell stopped early'}."
         else:
-            failed = [hidden.verdict(c, *results.get(c.name, ({}, None)),
-                                     hidden.reference_results(c, inputs[c.name]) if c.name in results else None)
-                      for c in checks]
-            failed = [message for message in failed if message]
-            note = "hidden checks failed: " + ", ".join(m[1:m.index("]")] for m in failed) if failed else ""
-            messages[cell.grade_id] = ("hidden checks failed:\n" + "\n".join(failed) if failed
+            said = {c.name: hidden.verdict(c, *results.get(c.name, ({}, None)),
+                                           hidden.reference_results(c, inputs[c.name]) if c.name in results else None)
+                    for c in checks}
+            failed = {name: message for name, message in said.items() if message}
+            note = "hidden checks failed: " + ", ".join(failed) if failed else ""
+            messages[cell.grade_id] = ("hidden checks failed:\n" + "\n".join(failed.values()) if failed
                                        else f"hidden checks passed: {len(checks)} of {len(checks)}")
         rows.append((cell.grade_id, 0.0 if note else cell.points, cell.points, note))
     return rows, messages

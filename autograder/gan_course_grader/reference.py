@@ -42,8 +42,13 @@ def _run(unit, cell, ns):
         exec(compile(cell.source, filename, "exec"), ns)
 
 
-@functools.cache
 def namespace(unit):
+    """The reference namespace of ``unit`` ('01' or '01_intuition'), made once per process."""
+    return _namespace(units.resolve(unit))
+
+
+@functools.cache
+def _namespace(unit):
     os.environ.setdefault("MPLBACKEND", "Agg")
     os.environ[FAST_ENV] = "1"  # as in the sandbox: the reference trains for the few steps a submission trains
     nb = nbformat.read(units.solution_path(unit), as_version=4)

@@ -9,7 +9,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from . import nbgrader_course, units
+from . import exercises, nbgrader_course, units
 
 
 def release(output=None, unit_names=None):
@@ -17,6 +17,8 @@ def release(output=None, unit_names=None):
     output = Path(output) if output else units.COURSE
     output.mkdir(parents=True, exist_ok=True)
     unit_names = unit_names or units.all_units()
+    for unit in unit_names:
+        exercises.test_cells(unit)  # a unit that breaks the course's rules is not released
     written = []
     with tempfile.TemporaryDirectory(prefix="gan-course-release-") as scratch:
         nbgrader_course.prepare(scratch, unit_names)

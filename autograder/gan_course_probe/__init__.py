@@ -4,7 +4,7 @@ It decides nothing. A hidden test cell of a solution notebook only names its exe
 
     ### BEGIN HIDDEN TESTS
     from gan_course_probe import record
-    record("01", "sigmoid", globals())
+    record("sigmoid", globals())
     ### END HIDDEN TESTS
 
 ``record`` reads the probe inputs that the trusted grader wrote for this exercise, runs the
@@ -14,13 +14,20 @@ reference, no expected value, no tolerance. Student code can patch all of it; th
 do is save wrong results, which then fail the comparison.
 """
 
+import importlib
 import json
 import os
+import pkgutil
 from pathlib import Path
 
 import numpy as np
 
-from .ops import OPS, to_arrays
+from .registry import OPS, to_arrays
+
+# Every ops_* module of this package registers its operations when imported: none is listed by hand.
+for _module in pkgutil.iter_modules(__path__):
+    if _module.name.startswith("ops_"):
+        importlib.import_module(f"{__name__}.{_module.name}")
 
 PROBE_DIR_ENV = "GAN_COURSE_PROBE_DIR"
 MANIFEST = "manifest.json"
@@ -60,8 +67,9 @@ def run_check(op, obj, inputs):
         return {"status": "not_numeric", "error": str(exc)[:200]}, None
 
 
-def record(unit, exercise, namespace):
-    """Run the exercise's probes on the objects in ``namespace`` and save the results."""
+def record(exercise, namespace):
+    """Run the probes of ``exercise`` (the test cell's grade id without ``_tests``) on the objects in
+    ``namespace`` and save the results."""
     folder = probe_dir()
     if folder is None or not (folder / MANIFEST).is_file():
         print("hidden tests run when the course grades this notebook")

@@ -12,7 +12,8 @@ import functools
 
 import numpy as np
 
-from .ops import name_code, op, set_weights
+from .ops_models import name_code, set_weights
+from .registry import op
 
 
 @functools.cache

@@ -1,56 +1,11 @@
-"""How a hidden check exercises an object: named operations on probe inputs.
-
-An operation takes the object under test and a dict of input arrays, and returns a dict of
-results (anything ``numpy.asarray`` turns into a float array).
-"""
+"""Probe operations on Keras model builders: architecture, outputs with seeded weights, training."""
 
 import re
 import zlib
 
 import numpy as np
 
-OPS = {}
-ARG_KEY = re.compile(r"^call(\d+)\.arg(\d+)$")
-
-
-def op(name):
-    def decorate(fn):
-        OPS[name] = fn
-        return fn
-
-    return decorate
-
-
-def call_inputs(calls):
-    """Inputs of the ``call`` operation: a list of argument tuples, one per call."""
-    return {f"call{i}.arg{j}": np.asarray(arg) for i, args in enumerate(calls) for j, arg in enumerate(args)}
-
-
-def scalar(value):
-    """A 0-d input array as a Python number; other arrays as they are."""
-    return value.item() if value.ndim == 0 else value
-
-
-@op("call")
-def call(fn, inputs):
-    """Call ``fn`` once per argument tuple; 0-d inputs are passed as Python numbers."""
-    calls = {}
-    for key, value in inputs.items():
-        i, j = map(int, ARG_KEY.match(key).groups())
-        calls.setdefault(i, {})[j] = scalar(value)
-    return {f"call{i}": fn(*(args[j] for j in sorted(args))) for i, args in sorted(calls.items())}
-
-
-def to_arrays(returned):
-    """{name: float64 array}; raises TypeError naming the first value that is not numeric."""
-    arrays = {}
-    for key, value in returned.items():
-        try:
-            arrays[key] = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(f"{key} returned {type(value).__name__}, not numbers") from None
-    return arrays
-
+from .registry import op, scalar
 
 # --- Keras models ---------------------------------------------------------------------------
 # A model check's inputs name the builder's keyword arguments as "build.<name>", the model
@@ -151,19 +106,3 @@ def train_then_predict(fn, inputs):
     if isinstance(model, tuple):  # (model, history) is fine too
         model = model[0]
     return {"p": np.asarray(model.predict(inputs["x"], verbose=0)).reshape(-1)}
-
-
-@op("sampling")
-def sampling(fn, inputs):
-    """Draw twice with one seed and once with the next seed: shape, repeatability and statistics."""
-    n, dim, seed = int(inputs["n"]), int(inputs["dim"]), int(inputs["seed"])
-    kwargs = {"distribution": str(inputs["distribution"])} if "distribution" in inputs else {}
-    first = np.asarray(fn(n, dim, seed, **kwargs), dtype=np.float64)
-    again = np.asarray(fn(n, dim, seed, **kwargs), dtype=np.float64)
-    other = np.asarray(fn(n, dim, seed + 1, **kwargs), dtype=np.float64)
-    return {"shape": first.shape, "repeats": float(np.array_equal(first, again)),
-            "seed_matters": float(first.shape != other.shape or not np.array_equal(first, other)),
-            "mean": first.mean(), "std": first.std(), "min": first.min(), "max": first.max()}
-
-
-from . import ops_gan  # noqa: E402,F401  (unit 04's operations register themselves)

@@ -7,9 +7,9 @@ reference's on the same inputs.
 
 import numpy as np
 
-from .hidden import arrays_close, register
+from .kinds import Checks, arrays_close
 
-UNIT = "01"
+CHECKS = Checks()
 
 
 def random_distribution(rng, size, zeros=0):
@@ -20,65 +20,65 @@ def random_distribution(rng, size, zeros=0):
 
 
 # --- sigmoid --------------------------------------------------------------------------------
-@register(UNIT, "sigmoid", "wide_range", "sigmoid",
-          "sigmoid must match 1/(1+exp(-x)) to 6 significant digits for inputs from -800 to 800, "
-          "including tiny values far in the negative tail.", compare=arrays_close(rtol=1e-6, atol=1e-300))
+@CHECKS.add("sigmoid", "wide_range", "sigmoid",
+            "sigmoid must match 1/(1+exp(-x)) to 6 significant digits for inputs from -800 to 800, "
+            "including tiny values far in the negative tail.", compare=arrays_close(rtol=1e-6, atol=1e-300))
 def _(rng):
     return [(np.concatenate([rng.normal(0.0, 25.0, 200), [-800.0, -60.0, -35.0, -1e-9, 0.0, 35.0, 800.0]]),)]
 
 
-@register(UNIT, "sigmoid", "shapes", "sigmoid",
-          "sigmoid must work element by element on arrays of any shape and keep that shape.")
+@CHECKS.add("sigmoid", "shapes", "sigmoid",
+            "sigmoid must work element by element on arrays of any shape and keep that shape.")
 def _(rng):
     return [(rng.normal(0.0, 3.0, (3, 5)),), (float(rng.normal()),)]
 
 
 # --- face score -----------------------------------------------------------------------------
-@register(UNIT, "face_score", "batch", "face_score",
-          "face_score must score every image of a batch of shape (n, 4), giving shape (n,).")
+@CHECKS.add("face_score", "batch", "face_score",
+            "face_score must score every image of a batch of shape (n, 4), giving shape (n,).")
 def _(rng):
     return [(rng.uniform(0.0, 1.0, (17, 4)),)]
 
 
-@register(UNIT, "face_score", "single", "face_score",
-          "face_score must score a single image of shape (4,) with any pixel values.")
+@CHECKS.add("face_score", "single", "face_score",
+            "face_score must score a single image of shape (4,) with any pixel values.")
 def _(rng):
     return [(rng.uniform(-2.0, 2.0, 4),)]
 
 
 # --- binary cross-entropy -------------------------------------------------------------------
-@register(UNIT, "binary_cross_entropy", "values", "binary_cross_entropy",
-          "the loss must be -ln(p) for label 1 and -ln(1-p) for label 0, element by element, "
-          "for predictions anywhere in (0, 1), including close to 0 and 1.", compare=arrays_close(rtol=1e-6))
+@CHECKS.add("binary_cross_entropy", "values", "binary_cross_entropy",
+            "the loss must be -ln(p) for label 1 and -ln(1-p) for label 0, element by element, "
+            "for predictions anywhere in (0, 1), including close to 0 and 1.", compare=arrays_close(rtol=1e-6))
 def _(rng):
     p = np.concatenate([rng.uniform(0.0, 1.0, 40), [1e-4, 3e-3, 0.997, 1 - 1e-4]])
     return [(p, rng.integers(0, 2, p.size).astype(float))]
 
 
-@register(UNIT, "binary_cross_entropy", "edges", "binary_cross_entropy",
-          "at p = 0 and p = 1 the loss must stay finite: clip p into [1e-7, 1 - 1e-7] first.",
-          compare=arrays_close(rtol=1e-5))
+@CHECKS.add("binary_cross_entropy", "edges", "binary_cross_entropy",
+            "at p = 0 and p = 1 the loss must stay finite: clip p into [1e-7, 1 - 1e-7] first.",
+            compare=arrays_close(rtol=1e-5))
 def _(rng):
     return [(np.array([0.0, 1.0, 0.0, 1.0]), np.array([0.0, 1.0, 1.0, 0.0]))]
 
 
 # --- value function -------------------------------------------------------------------------
-@register(UNIT, "value_function", "unequal_samples", "value_function",
-          "V must average ln D(x) over the real samples and ln(1 - D(G(z))) over the fake samples "
-          "separately: the two sets may have different sizes.")
+@CHECKS.add("value_function", "unequal_samples", "value_function",
+            "V must average ln D(x) over the real samples and ln(1 - D(G(z))) over the fake samples "
+            "separately: the two sets may have different sizes.")
 def _(rng):
     return [(rng.uniform(0.05, 0.95, 31), rng.uniform(0.05, 0.95, 17))]
 
 
-@register(UNIT, "value_function", "equal_samples", "value_function",
-          "V(D, G) = mean(ln D(x)) + mean(ln(1 - D(G(z)))) for any discriminator outputs in (0, 1).")
+@CHECKS.add("value_function", "equal_samples", "value_function",
+            "V(D, G) = mean(ln D(x)) + mean(ln(1 - D(G(z)))) for any discriminator outputs in (0, 1).")
 def _(rng):
     return [(rng.uniform(0.01, 0.99, 25), rng.uniform(0.01, 0.99, 25))]
 
 
 # --- optimal discriminator ------------------------------------------------------------------
-@register(UNIT, "optimal_discriminator", "random", "optimal_discriminator",
-          "D*(x) = p_data(x) / (p_data(x) + p_g(x)) outcome by outcome, and 0.5 where both are 0.")
+@CHECKS.add("optimal_discriminator", "random", "optimal_discriminator",
+            "D*(x) = p_data(x) / (p_data(x) + p_g(x)) outcome by outcome, and 0.5 where both are 0.")
 def _(rng):
     p_data = random_distribution(rng, 12, zeros=3)
     p_g = random_distribution(rng, 12, zeros=3)
@@ -87,16 +87,16 @@ def _(rng):
 
 
 # --- Jensen-Shannon divergence --------------------------------------------------------------
-@register(UNIT, "js_divergence", "random", "js_divergence",
-          "JSD(p, q) = 1/2 KL(p || m) + 1/2 KL(q || m) with m = (p + q) / 2, natural log, and "
-          "0 * ln 0 taken as 0.")
+@CHECKS.add("js_divergence", "random", "js_divergence",
+            "JSD(p, q) = 1/2 KL(p || m) + 1/2 KL(q || m) with m = (p + q) / 2, natural log, and "
+            "0 * ln 0 taken as 0.")
 def _(rng):
     p, q = random_distribution(rng, 9, zeros=2), random_distribution(rng, 9, zeros=2)
     return [(p, q), (q, p), (p, p)]
 
 
-@register(UNIT, "js_divergence", "disjoint", "js_divergence",
-          "distributions with no outcome in common are as far apart as JSD allows: ln 2.")
+@CHECKS.add("js_divergence", "disjoint", "js_divergence",
+            "distributions with no outcome in common are as far apart as JSD allows: ln 2.")
 def _(rng):
     p, q = np.zeros(6), np.zeros(6)
     p[:3] = random_distribution(rng, 3)
@@ -105,9 +105,9 @@ def _(rng):
 
 
 # --- value at the optimum -------------------------------------------------------------------
-@register(UNIT, "value_at_optimum", "random", "value_at_optimum",
-          "V(D*, G) = sum p_data ln D* + sum p_g ln(1 - D*), with 0 * ln 0 taken as 0, also where "
-          "one distribution is zero and the other is not.")
+@CHECKS.add("value_at_optimum", "random", "value_at_optimum",
+            "V(D*, G) = sum p_data ln D* + sum p_g ln(1 - D*), with 0 * ln 0 taken as 0, also where "
+            "one distribution is zero and the other is not.")
 def _(rng):
     p_data = random_distribution(rng, 10, zeros=2)
     p_g = random_distribution(rng, 10, zeros=3)

@@ -1,0 +1,149 @@
+"""The kinds of hidden check every unit's module uses.
+
+A unit's module (``checks/unit_<unit>.py``) makes ``CHECKS = Checks()`` and adds its checks to it.
+Each check is, for one exercise:
+
+* ``make_inputs(rng)``: the probe inputs, drawn from a generator seeded by the grader at
+  grading time; for the ``call`` operation a list of argument tuples, one per call;
+* an operation (a probe operation of ``gan_course_probe``) that the sandbox applies to the
+  student's object;
+* ``compare(got, want)``: whether the student's results agree with the reference's, with its
+  tolerances stated where the check is added;
+* ``advice``: what a student who fails the check is told. It names no input and no expected value.
+"""
+
+import zlib
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from gan_course_probe.registry import call_inputs
+
+
+@dataclass(frozen=True)
+class HiddenCheck:
+    unit: str
+    exercise: str
+    name: str  # e.g. "sigmoid.wide_range"
+    target: str  # the notebook name of the object under test
+    make_inputs: Callable[[np.random.Generator], Any]
+    compare: Callable[[Any, Any], bool]
+    advice: str
+    op: str = "call"
+
+    def inputs(self, seed):
+        """The check's probe inputs as a dict of arrays, for the grading run's seed."""
+        rng = np.random.default_rng(check_seed(seed, self.unit, self.name))
+        made = self.make_inputs(rng)
+        return call_inputs(made) if self.op == "call" else made
+
+
+def check_seed(seed, unit, check_name):
+    """One check's seed: the grading run's seed mixed with the check's name."""
+    return (int(seed) + zlib.crc32(f"{unit}:{check_name}".encode())) % (2**32)
+
+
+class Checks:
+    """The hidden checks of one unit, in the order they are added."""
+
+    def __init__(self):
+        self._added = []  # (exercise, name, target, make_inputs, compare, advice, op)
+
+    def add(self, exercise, name, target, advice, compare=None, op="call"):
+        """Decorator: add ``make_inputs`` as hidden check ``<exercise>.<name>``."""
+
+        def decorate(make_inputs):
+            self._added.append((exercise, name, target, make_inputs, compare or arrays_close(), advice, op))
+            return make_inputs
+
+        return decorate
+
+    def model(self, exercise, target, layers_advice, outputs_advice, calls, build=None):
+        """Two checks of a model builder: its layers, and its outputs with weights the probe sets.
+
+        ``build(rng)`` gives the builder's keyword arguments (as "build.<name>" inputs) and
+        ``calls(rng, build_inputs)`` the model inputs of each call.
+        """
+        build = build or no_arguments
+        self.add(exercise, "architecture", target, layers_advice, compare=SAME_LAYERS, op="architecture")(build)
+
+        def outputs(rng):
+            arguments = build(rng)
+            return with_weights(rng, {**arguments, **calls(rng, arguments)})
+
+        self.add(exercise, "outputs", target, outputs_advice, compare=SAME_OUTPUTS, op="predict")(outputs)
+
+    def of_unit(self, unit):
+        """{exercise: [HiddenCheck]} for ``unit`` (its full name), in the order they were added."""
+        found = {}
+        for exercise, name, target, make_inputs, compare, advice, op in self._added:
+            found.setdefault(exercise, []).append(
+                HiddenCheck(unit, exercise, f"{exercise}.{name}", target, make_inputs, compare, advice, op))
+        return found
+
+
+# --- comparisons ----------------------------------------------------------------------------
+def arrays_close(rtol=1e-6, atol=1e-12):
+    """A comparison: same keys, same shapes, NaN in the same places, values within tolerance."""
+
+    def compare(got, want):
+        if got.keys() != want.keys():
+            return False
+        for key, w in want.items():
+            g = got[key]
+            if g.shape != w.shape or not np.array_equal(np.isnan(g), np.isnan(w)):
+                return False
+            if not np.allclose(g, w, rtol=rtol, atol=atol, equal_nan=True):
+                return False
+        return True
+
+    return compare
+
+
+def agreement(min_share):
+    """A comparison for trained classifiers: the share of probe images on which the student's and the
+    reference's predictions fall on the same side of 0.5 is at least ``min_share``."""
+
+    def compare(got, want):
+        g, w = got["p"], want["p"]
+        return g.shape == w.shape and bool(np.all(np.isfinite(g))) and np.mean((g > 0.5) == (w > 0.5)) >= min_share
+
+    return compare
+
+
+def same(*keys, compare=None):
+    """A comparison of some of the results only."""
+    compare = compare or arrays_close()
+
+    def compare_keys(got, want):
+        return all(key in got for key in keys) and compare({k: got[k] for k in keys}, {k: want[k] for k in keys})
+
+    return compare_keys
+
+
+def untouched(key):
+    """A comparison: the result ``key`` (a weight change) is exactly zero."""
+
+    def compare(got, want):
+        return key in got and float(got[key]) == 0.0
+
+    return compare
+
+
+SAME_LAYERS = arrays_close(rtol=1e-6, atol=1e-9)
+SAME_OUTPUTS = arrays_close(rtol=1e-4, atol=1e-5)
+
+
+# --- probe inputs for models ----------------------------------------------------------------
+def digit_batches(rng, sizes):
+    """Model inputs: images in [-1, 1] of shape (n, 28, 28, 1), one call per size."""
+    return {f"call{i}.x0": rng.uniform(-1.0, 1.0, (n, 28, 28, 1)).astype(np.float32) for i, n in enumerate(sizes)}
+
+
+def with_weights(rng, calls):
+    return {"weights_seed": np.asarray(int(rng.integers(2**31))), **calls}
+
+
+def no_arguments(rng):
+    return {}

@@ -1,0 +1,82 @@
+"""Hidden checks of unit 02 (Discriminator).
+
+Model checks build the student's model and compare, with the reference's: its layers
+(``architecture``), and its outputs on fresh inputs with the same weights set by the probe
+(``predict``), for several batch sizes and with dropout's ``training`` flag.
+"""
+
+import numpy as np
+
+from .kinds import SAME_OUTPUTS, Checks, agreement, arrays_close, digit_batches
+
+CHECKS = Checks()
+
+
+# --- toy discriminator ----------------------------------------------------------------------
+CHECKS.model("toy_discriminator", "make_toy_discriminator",
+             "the model must be one Dense layer with 1 unit and a sigmoid on inputs of shape (4,).",
+             "with given weights, the model must output sigmoid(w . x + b) for batches of any size.",
+             calls=lambda rng, _: {"call0.x0": rng.uniform(0, 1, (1, 4)), "call1.x0": rng.uniform(-1, 2, (13, 4))})
+
+
+# --- hand-set face detector -----------------------------------------------------------------
+@CHECKS.add("face_detector", "outputs", "make_face_detector",
+            "the detector must compute sigmoid(top-left - top-right - bottom-left + bottom-right - 1) for any "
+            "image, including pixel values outside [0, 1].", compare=SAME_OUTPUTS, op="predict")
+def _(rng):
+    return {"call0.x0": rng.uniform(0, 1, (20, 4)), "call1.x0": rng.uniform(-3, 3, (7, 4))}
+
+
+# --- discriminator loss ---------------------------------------------------------------------
+@CHECKS.add("discriminator_loss", "values", "discriminator_loss",
+            "the loss must be mean(softplus(-real_logits)) + mean(softplus(fake_logits)), each mean over its own "
+            "batch (the batches may differ in size) and for logits of any shape.", compare=arrays_close(rtol=1e-5))
+def _(rng):
+    return [(rng.normal(0, 3, 31), rng.normal(0, 3, 17)), (rng.normal(0, 2, (9, 1)), rng.normal(0, 2, (9, 1)))]
+
+
+@CHECKS.add("discriminator_loss", "extremes", "discriminator_loss",
+            "the loss must stay finite and exact for very confident logits (hundreds in size): work on logits, "
+            "never on sigmoid probabilities.", compare=arrays_close(rtol=1e-5, atol=1e-6))
+def _(rng):
+    big = rng.uniform(100, 900, 4)
+    return [(big, -big), (-big, big), (np.concatenate([big, -big]), rng.normal(0, 1, 5))]
+
+
+# --- MLP discriminator ----------------------------------------------------------------------
+CHECKS.model("mlp_discriminator", "make_mlp_discriminator",
+             "the layers must be Flatten, then Dense(1024/512/256) each followed by LeakyReLU(negative_slope=0.2) "
+             "and Dropout(0.3), then Dense(1) without activation.",
+             "with given weights the model must return one logit per image (no sigmoid) for any batch size, and "
+             "its dropout must be active with training=True only.",
+             calls=lambda rng, _: digit_batches(rng, [1, 6, 33]))
+
+# --- convolutional discriminator ------------------------------------------------------------
+CHECKS.model("conv_discriminator", "make_conv_discriminator",
+             "the layers must be two blocks of Conv2D(5x5, strides=2, padding='same'), LeakyReLU(0.2), "
+             "Dropout(0.3) with 64 and 128 filters, then Flatten and Dense(1) without activation.",
+             "with given weights the model must return one logit per image for any batch size, with dropout "
+             "active with training=True only.",
+             calls=lambda rng, _: digit_batches(rng, [1, 5]))
+
+
+# --- warm-up training -----------------------------------------------------------------------
+@CHECKS.add("warm_up", "learns_faces", "train_face_detector",
+            "trained on fresh faces and non-faces, the detector must tell them apart about as well as the "
+            "reference: compile with Adam(learning_rate=0.05) and BinaryCrossentropy, and fit on the images and "
+            "labels you are given.", compare=agreement(0.9), op="train_then_predict")
+def _(rng):
+    def faces(n, noise):
+        jitter = rng.uniform(0, noise, (n, 4))
+        return np.where([True, False, False, True], 1.0 - jitter, jitter)
+
+    def labelled(n):
+        images = np.concatenate([faces(n, 0.25), rng.uniform(0, 1, (n, 4))])
+        labels = np.concatenate([np.ones(n), np.zeros(n)])
+        order = rng.permutation(2 * n)
+        return images[order], labels[order]
+
+    train_images, train_labels = labelled(400)
+    test_images, _ = labelled(200)
+    return {"train.arg0": train_images, "train.arg1": train_labels, "x": test_images,
+              "seed": np.asarray(int(rng.integers(2**31)))}

@@ -1,0 +1,148 @@
+"""Hidden checks of unit 04 (Training).
+
+The GAN class is checked on probe models (``gan_course_probe.ops_gan``): the student's class and
+the reference's start from the same weights, batch and noise seed, so one discriminator step,
+one generator step and two epochs of ``fit`` must leave the same weights and losses. Each step
+must also leave the other player's weights alone. The trained GANs are judged by what they
+draw: slanted faces for the island GAN, and digits that the course's quality classifier
+(run here, outside the sandbox) finds far better than an untrained generator's.
+"""
+
+import functools
+
+import numpy as np
+
+from .kinds import Checks, arrays_close, same, untouched
+
+CHECKS = Checks()
+SAME_STEP = arrays_close(rtol=1e-4, atol=1e-6)
+
+
+def gan_inputs(rng, **extra):
+    """A probe GAN: its seeds, latent size, image side and SGD learning rate."""
+    return {"seed": np.asarray(int(rng.integers(2**20))), "latent_dim": np.asarray(int(rng.integers(2, 9))),
+            "side": np.asarray(4), "learning_rate": np.asarray(float(rng.uniform(0.05, 0.2))), **extra}
+
+
+def real_images(rng, n):
+    return rng.uniform(-1.0, 1.0, (n, 4, 4, 1)).astype(np.float32)
+
+
+# --- exercise 1: the parts --------------------------------------------------------------------
+def parts_inputs(rng):
+    return gan_inputs(rng, n=np.asarray(int(rng.integers(1500, 2500))))
+
+
+def normal_noise(got, want):
+    flags = ("repeats", "fresh", "fresh_in_graph")
+    return (np.array_equal(got["noise_shape"], want["noise_shape"]) and all(got[f] == 1 for f in flags)
+            and abs(float(got["mean"])) < 0.05 and abs(float(got["std"]) - 1) < 0.05)
+
+
+CHECKS.add("gan_parts", "trackers", "GAN",
+           "gan.metrics must list two keras.metrics.Mean trackers named 'd_loss' and 'g_loss', in that order.",
+           compare=same("metric_names", "mean_trackers", compare=SAME_STEP), op="gan_parts")(parts_inputs)
+CHECKS.add("gan_parts", "compile", "GAN",
+           "your compile must call super().compile(): fit refuses a model that was not compiled by Keras.",
+           compare=same("compiled", compare=SAME_STEP), op="gan_parts")(parts_inputs)
+CHECKS.add("gan_parts", "noise", "GAN",
+           "sample_noise(n) must return n x latent_dim standard normal numbers from the model's own SeedGenerator: "
+           "the same seed repeats, every draw is fresh, also inside a compiled graph.",
+           compare=normal_noise, op="gan_parts")(parts_inputs)
+
+
+# --- exercise 2: the discriminator's step -------------------------------------------------------
+def discriminator_step_inputs(rng):
+    return gan_inputs(rng, real=real_images(rng, int(rng.integers(3, 12))))
+
+
+CHECKS.add("discriminator_step", "update", "GAN",
+           "from the same weights, batch and noise seed, one discriminator_step must give the reference's loss and "
+           "weights: as many fakes as real images, both models called with training=True, loss_fn(1, real logits) + "
+           "loss_fn(0, fake logits), d_optimizer applied to the discriminator's weights.",
+           compare=same("loss", "discriminator", "generator", compare=SAME_STEP), op="gan_discriminator_step")(discriminator_step_inputs)
+CHECKS.add("discriminator_step", "generator_untouched", "GAN",
+           "discriminator_step must not change the generator's trainable weights.",
+           compare=untouched("generator_change"), op="gan_discriminator_step")(discriminator_step_inputs)
+
+
+# --- exercise 3: the generator's step -----------------------------------------------------------
+def generator_step_inputs(rng):
+    return gan_inputs(rng, batch_size=np.asarray(int(rng.integers(3, 12))))
+
+
+CHECKS.add("generator_step", "update", "GAN",
+           "from the same weights and noise seed, one generator_step must give the reference's loss and weights: fresh "
+           "noise, both models called with training=True, loss_fn(1, logits of the fakes), g_optimizer applied to the "
+           "generator's weights.", compare=same("loss", "discriminator", "generator", compare=SAME_STEP),
+           op="gan_generator_step")(generator_step_inputs)
+CHECKS.add("generator_step", "discriminator_untouched", "GAN",
+           "generator_step must not change the discriminator's trainable weights.",
+           compare=untouched("discriminator_change"), op="gan_generator_step")(generator_step_inputs)
+
+
+# --- exercise 4: train_step under fit -----------------------------------------------------------
+@CHECKS.add("train_step", "fit", "GAN",
+            "two epochs of fit on (image, label) batches whose last batch is smaller must give the reference's history "
+            "(keys 'd_loss' and 'g_loss', each epoch's mean) and weights: keep data[0] of a tuple, read the batch size "
+            "from the batch, update the trackers and return their results.", compare=SAME_STEP, op="gan_fit")
+def _(rng):
+    batch = int(rng.integers(3, 6))
+    return gan_inputs(rng, real=real_images(rng, 2 * batch + int(rng.integers(1, batch))), batch_size=np.asarray(batch))
+
+
+# --- exercise 5: the island GAN -----------------------------------------------------------------
+def slanted(got, want):
+    return float(got["diagonal"]) > 0.8 and float(got["off_diagonal"]) < 0.2
+
+
+@CHECKS.add("toy_gan", "slanted_faces", "train_toy_gan",
+            "train_toy_gan(seed=...) must train a GAN whose generator draws slanted faces (diagonal pixels above 0.8, "
+            "the others below 0.2 on average) for any seed.", compare=slanted, op="toy_training")
+def _(rng):
+    return {"seed": np.asarray(int(rng.integers(2**16))), "n": np.asarray(400)}
+
+
+# --- exercise 6: the digit GAN ------------------------------------------------------------------
+DIGITS = 500
+# The student's generator must be at least this much closer to real digits (Frechet distance in the
+  # quality classifier's features) than an untrained generator, and not far behind the reference's.
+BEATS_UNTRAINED = 0.6
+BEHIND_REFERENCE = 1.5
+
+
+def good_digits(got, want):
+    from gan_course.quality import quality_report
+
+    images = got["images"]
+    if images.shape != want["images"].shape or not np.all(np.isfinite(images)):
+        return False
+    report = quality_report(images)
+    if report.range_problem:
+        return False
+    reference = quality_report(want["images"])
+    return report.frechet_distance <= max(BEHIND_REFERENCE * reference.frechet_distance,
+                                            BEATS_UNTRAINED * untrained_distance())
+
+
+@functools.cache
+def untrained_distance():
+    """The Frechet distance of an untrained MLP generator's digits (the reference's builder, fixed seeds)."""
+    import keras
+
+    from gan_course.quality import quality_report
+
+    from .. import reference
+
+    keras.utils.set_random_seed(0)
+    generator = reference.namespace("04")["make_mlp_generator"](64)
+    noise = np.random.default_rng(0).normal(size=(DIGITS, 64)).astype(np.float32)
+    return quality_report(np.asarray(generator(noise, training=False))).frechet_distance
+
+
+@CHECKS.add("mnist_gan", "quality", "mnist_gan",
+            "the digits of mnist_gan.generator must be in [-1, 1] (tanh output) and, in the course classifier's eyes, "
+            "much closer to real digits than an untrained generator's: train with the stated models, optimizers, data "
+            "and number of steps.", compare=good_digits, op="generated_digits")
+def _(rng):
+    return {"seed": np.asarray(int(rng.integers(2**20))), "n": np.asarray(DIGITS)}

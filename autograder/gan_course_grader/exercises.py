@@ -1,0 +1,65 @@
+"""A unit's graded test cells, read from its solution notebook, and the rules they follow.
+
+The rules (stated again in the README's maintainers section):
+
+* every unit is worth ``UNIT_POINTS`` (10) points: the sum of its test cells' points;
+* a test cell's grade id is ``<exercise>_tests``; the exercise names its hidden checks
+  (``checks/unit_<unit>.py``) and the call in its hidden part, ``record("<exercise>", globals())``;
+* every test cell has hidden checks, and every exercise with hidden checks has a test cell.
+"""
+
+import copy
+from dataclasses import dataclass
+
+import nbformat
+
+from gan_course.notebooks import HIDDEN_TESTS, CourseError, is_test_cell, nbgrader_meta
+
+from . import checks, hidden, units
+
+UNIT_POINTS = 10.0
+TEST_SUFFIX = "_tests"
+
+
+@dataclass(frozen=True)
+class TestCell:
+    grade_id: str
+    points: float
+    exercise: str  # the name its hidden part records under
+    source: str
+    metadata: dict
+
+
+def exercise_of(grade_id):
+    return grade_id.removesuffix(TEST_SUFFIX)
+
+
+def test_cells(unit):
+    """The unit's graded test cells, from the solution notebook; a CourseError names a broken rule."""
+    unit = units.resolve(unit)
+    path = units.solution_path(unit)
+    found = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        if is_test_cell(cell):
+            meta = nbgrader_meta(cell)
+            grade_id = meta.get("grade_id", "")
+            if not grade_id.endswith(TEST_SUFFIX):
+                raise CourseError(f"{path.name}: test cell {grade_id!r} breaks the rule that a test cell's grade id is "
+                                  f"<exercise>{TEST_SUFFIX} (e.g. sigmoid{TEST_SUFFIX}): rename it")
+            exercise = exercise_of(grade_id)
+            call = f'record("{exercise}", globals())'
+            if not any(call in region for region in HIDDEN_TESTS.findall(cell.source)):
+                raise CourseError(f"{path.name}: the hidden part of test cell {grade_id} must call `{call}`; without it "
+                                  "the grader could only trust the student's process")
+            hidden.checks_for(unit, exercise)
+            found.append(TestCell(grade_id, float(meta.get("points", 0)), exercise, cell.source,
+                                  copy.deepcopy(dict(cell.metadata))))
+    total = sum(c.points for c in found)
+    if total != UNIT_POINTS:
+        raise CourseError(f"{path.name}: its test cells give {total:g} points; every unit is worth {UNIT_POINTS:g} "
+                          "points (the sum of its test cells' `points`)")
+    orphans = sorted(set(checks.of_unit(unit)) - {c.exercise for c in found})
+    if orphans:
+        raise CourseError(f"{checks.module_path(unit).name} checks exercises with no test cell in {path.name}: "
+                          f"{', '.join(orphans)} (a test cell's grade id is <exercise>{TEST_SUFFIX})")
+    return found

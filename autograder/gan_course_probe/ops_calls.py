@@ -1,0 +1,28 @@
+"""Probe operations on plain functions: calls with argument tuples, and seeded sampling."""
+
+import numpy as np
+
+from .registry import ARG_KEY, op, scalar
+
+
+@op("call")
+def call(fn, inputs):
+    """Call ``fn`` once per argument tuple; 0-d inputs are passed as Python numbers."""
+    calls = {}
+    for key, value in inputs.items():
+        i, j = map(int, ARG_KEY.match(key).groups())
+        calls.setdefault(i, {})[j] = scalar(value)
+    return {f"call{i}": fn(*(args[j] for j in sorted(args))) for i, args in sorted(calls.items())}
+
+
+@op("sampling")
+def sampling(fn, inputs):
+    """Draw twice with one seed and once with the next seed: shape, repeatability and statistics."""
+    n, dim, seed = int(inputs["n"]), int(inputs["dim"]), int(inputs["seed"])
+    kwargs = {"distribution": str(inputs["distribution"])} if "distribution" in inputs else {}
+    first = np.asarray(fn(n, dim, seed, **kwargs), dtype=np.float64)
+    again = np.asarray(fn(n, dim, seed, **kwargs), dtype=np.float64)
+    other = np.asarray(fn(n, dim, seed + 1, **kwargs), dtype=np.float64)
+    return {"shape": first.shape, "repeats": float(np.array_equal(first, again)),
+            "seed_matters": float(first.shape != other.shape or not np.array_equal(first, other)),
+            "mean": first.mean(), "std": first.std(), "min": first.min(), "max": first.max()}

@@ -1,0 +1,64 @@
+"""The tests' data about each unit, found by the unit's name: ``tests/units/unit_<unit>.py``.
+
+Such a module holds, for its unit:
+
+* ``WRONG``: {exercise: a known-wrong answer}, one for every exercise; the hidden checks must catch each;
+* ``VISIBLE_CATCHES``: {exercise: whether the visible tests catch that answer too};
+* ``RIGHT_ALTERNATIVES`` (optional): {exercise: a right answer written unlike the reference}, which must pass;
+* ``ALSO_WRONG`` (optional): {name: (exercise, answer)}, more wrong answers the hidden checks must catch;
+* ``TRAPS`` (optional): {name: (answer, [hidden checks that must fail])};
+* ``RERUN_AFTER_ANSWER`` (optional): grade ids of given cells to run again after a student's answer.
+"""
+
+import functools
+import importlib.util
+from pathlib import Path
+
+from gan_course_grader import units
+
+HERE = Path(__file__).resolve().parent / "units"
+
+
+class MissingUnitData(LookupError):
+    pass
+
+
+@functools.cache
+def of(unit):
+    """The data module of ``unit`` ('01' or '01_intuition')."""
+    name = units.resolve(unit)
+    path = HERE / f"unit_{name}.py"
+    if not path.is_file():
+        raise MissingUnitData(f"unit {name} has no known-wrong answers: write tests/units/{path.name} with WRONG "
+                              "(one wrong answer per exercise) and VISIBLE_CATCHES (see unit_01_intuition.py)")
+    spec = importlib.util.spec_from_file_location(f"unit_data_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for required in ("WRONG", "VISIBLE_CATCHES"):
+        if not hasattr(module, required):
+            raise MissingUnitData(f"tests/units/{path.name} must define {required}")
+    return module
+
+
+def wrong(unit):
+    return of(unit).WRONG
+
+
+def visible_catches(unit):
+    return of(unit).VISIBLE_CATCHES
+
+
+def right_alternatives(unit):
+    return getattr(of(unit), "RIGHT_ALTERNATIVES", {})
+
+
+def traps(unit):
+    return getattr(of(unit), "TRAPS", {})
+
+
+def rerun_after_answer(unit):
+    return getattr(of(unit), "RERUN_AFTER_ANSWER", [])
+
+
+def also_wrong(unit):
+    return getattr(of(unit), "ALSO_WRONG", {})

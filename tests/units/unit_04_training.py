@@ -1,0 +1,95 @@
+"""Unit 04 (Training): known-wrong answers, what the visible tests catch, a right answer written keras.io's way,
+and the Keras 3 traps of a custom train_step, each with the hidden checks that must catch it."""
+
+from gan_course_grader.submissions import solution_sources
+
+
+def gan_class(*replacements):
+    """The reference GAN class of unit 04 with (old, new) text replacements, each of which must apply."""
+    source = solution_sources("04")["gan_class"]
+    for old, new in replacements:
+        if old not in source:
+            raise ValueError(f"the reference GAN class no longer contains {old!r}: update tests/units/unit_04_training.py")
+        source = source.replace(old, new)
+    return source
+
+
+NOISE = "keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)"
+MEANS = "return {tracker.name: tracker.result() for tracker in self.metrics}"
+EXPLICIT_RESULTS = 'return {"d_loss": self.d_loss_tracker.result(), "g_loss": self.g_loss_tracker.result()}'
+TOY_RUN = ("toy_gan, toy_history = train_toy_gan()\n"
+           "island = np.asarray(toy_gan.generator(toy_gan.sample_noise(500), training=False))\n"
+           "diagonal, off_diagonal = island[:, [0, 3]].mean(), island[:, [1, 2]].mean()\n")
+
+# Keyed by exercise (the four GAN exercises share one solution cell, the class).
+WRONG = {
+    # Global randomness: not reproducible from the GAN's seed.
+    "gan_parts": gan_class((NOISE, "keras.random.normal((batch_size, self.latent_dim))")),
+    # A fixed number of fakes: the real batch and the fake batch differ in size.
+    "discriminator_step": gan_class(("batch_size = ops.shape(real_images)[0]", "batch_size = 64")),
+    # The minimax loss instead of the non-saturating one.
+    "generator_step": gan_class(("g_loss = self.loss_fn(ops.ones_like(fake_logits), fake_logits)",
+                                 "g_loss = -self.loss_fn(ops.zeros_like(fake_logits), fake_logits)")),
+    # The forger moves first: the expert then judges fakes of an already-updated generator.
+    "train_step": gan_class(("""        d_loss = self.discriminator_step(real_images)
+        g_loss = self.generator_step(ops.shape(real_images)[0])""", """        g_loss = self.generator_step(ops.shape(real_images)[0])
+        d_loss = self.discriminator_step(real_images)""")),
+    # A learning rate 100 times too small: the forger has not learned the island's faces.
+    "toy_gan": "def train_toy_gan(epochs=20, seed=0):\n"
+               "    gan = GAN(make_toy_discriminator(), make_toy_generator(1), latent_dim=1, seed=seed)\n"
+               "    gan.compile(d_optimizer=keras.optimizers.Adam(0.0005), g_optimizer=keras.optimizers.Adam(0.0005),\n"
+               "                loss_fn=keras.losses.BinaryCrossentropy(from_logits=True))\n"
+               "    faces = make_faces(2000, noise=0.1, seed=seed).astype('float32')\n"
+               "    return gan, gan.fit(faces, batch_size=50, epochs=epochs, verbose=0)\n\n" + TOY_RUN,
+    # A sigmoid generator: its digits can never reach the background's -1 (untrained here, to keep tests short).
+    "mnist_gan": "keras.utils.set_random_seed(0)\n"
+                 "sigmoid_generator = keras.Sequential([keras.Input(shape=(64,)), layers.Dense(784, activation='sigmoid'),\n"
+                 "                                      layers.Reshape((28, 28, 1))])\n"
+                 "mnist_gan = GAN(make_mlp_discriminator(), sigmoid_generator, latent_dim=64, seed=0)\n"
+                 "report = quality_report(mnist_gan.generator(noise, training=False))\n",
+}
+# Given cells whose functions use a student's answer (probe_gan builds the student's GAN): run again
+# after the answer, so that they see it and not the reference's.
+RERUN_AFTER_ANSWER = ["probe_tools"]
+
+VISIBLE_CATCHES = {"gan_parts": True, "discriminator_step": False, "generator_step": True, "train_step": False,
+                      "toy_gan": True, "mnist_gan": True}
+
+# The Keras 3 traps of a custom train_step, each with the hidden checks that must catch it.
+TRAPS = {
+    "noise without a SeedGenerator": (
+        gan_class((NOISE, "keras.random.normal((batch_size, self.latent_dim))")),
+        ["gan_parts.noise", "discriminator_step.update", "generator_step.update", "train_step.fit"]),
+    "NumPy noise (drawn once when the graph is traced)": (
+        gan_class((NOISE, "np.random.normal(size=(batch_size, self.latent_dim)).astype('float32')")),
+        ["gan_parts.noise", "discriminator_step.update", "generator_step.update", "train_step.fit"]),
+    "trackers not listed in metrics (never reset: stale epoch values)": (
+        gan_class(("return [self.d_loss_tracker, self.g_loss_tracker]", "return []"), (MEANS, EXPLICIT_RESULTS)),
+        ["gan_parts.trackers", "train_step.fit"]),
+    "trackers named unlike the returned keys": (
+        gan_class(('Mean(name="d_loss")', 'Mean(name="discriminator_loss")'),
+                  ('Mean(name="g_loss")', 'Mean(name="generator_loss")'), (MEANS, EXPLICIT_RESULTS)),
+        ["gan_parts.trackers"]),
+    "models called without training=True": (
+        gan_class((", training=True", "")),
+        ["discriminator_step.update", "generator_step.update", "train_step.fit"]),
+    "compile without super().compile()": (
+        gan_class(("        super().compile(**kwargs)\n", "")),
+        ["gan_parts.compile", "train_step.fit"]),
+    "batches of (images, labels) taken as images": (
+        gan_class(("real_images = data[0] if isinstance(data, tuple) else data", "real_images = data")),
+        ["train_step.fit"]),
+    "a hard-coded batch size": (
+        gan_class(("ops.shape(real_images)[0]", "64")),
+        ["discriminator_step.update", "train_step.fit"]),
+}
+
+# Right answers written differently from the reference: the hidden checks must accept them.
+RIGHT_ALTERNATIVES = {
+    "discriminator_step": gan_class((
+        """            real_logits = self.discriminator(real_images, training=True)
+            fake_logits = self.discriminator(fake_images, training=True)
+""", """            logits = self.discriminator(ops.concatenate([real_images, fake_images], axis=0), training=True)
+            real_logits, fake_logits = logits[:batch_size], logits[batch_size:]
+""")),
+}
