@@ -6,12 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gan_course.notebooks import QUIET_ENV
+from gan_course.notebooks import CourseError, run_environment
 
 from . import units
 
 
-class NbgraderFailed(RuntimeError):
+class NbgraderFailed(CourseError):
     pass
 
 
@@ -33,7 +33,7 @@ def env():
     # even when the virtualenv is not activated.
     bin_dir = str(Path(sys.executable).parent)
     path = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
-    return dict(os.environ, **QUIET_ENV, PYTHONPATH=os.pathsep.join(paths), PATH=path)
+    return {**run_environment(), "PYTHONPATH": os.pathsep.join(paths), "PATH": path}
 
 
 def run(course_dir, *args, check=True):
@@ -41,8 +41,9 @@ def run(course_dir, *args, check=True):
     cmd = [sys.executable, "-m", "nbgrader", *args]
     proc = subprocess.run(cmd, cwd=course_dir, env=env(), capture_output=True, text=True)
     if check and proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-25:])
-        raise NbgraderFailed(f"`nbgrader {' '.join(args)}` failed in {course_dir} (exit {proc.returncode}):\n{tail}")
+        last = next((line.strip() for line in reversed((proc.stdout + proc.stderr).splitlines()) if line.strip()), "")
+        raise NbgraderFailed(f"`nbgrader {' '.join(args)}` failed in {course_dir} (exit {proc.returncode}: {last[:300]}); "
+                             "run it there by hand to see all it printed")
     return proc
 
 

@@ -10,12 +10,10 @@ import contextlib
 import functools
 import io
 import linecache
-import os
 
 import nbformat
 
-from gan_course import FAST_ENV
-from gan_course.notebooks import is_test_cell, nbgrader_meta
+from gan_course.notebooks import CourseError, is_test_cell, nbgrader_meta, notebook_environment
 
 from . import units
 
@@ -27,9 +25,11 @@ def cells(unit, *grade_ids):
     ns = {"__name__": f"reference_{units.resolve(unit)}_cells"}
     found = [cell for cell in nb.cells if nbgrader_meta(cell).get("grade_id") in grade_ids]
     if len(found) != len(grade_ids):
-        raise KeyError(f"unit {unit} has no cells {sorted(set(grade_ids) - {nbgrader_meta(c)['grade_id'] for c in found})}")
-    for cell in found:
-        _run(unit, cell, ns)
+        missing = sorted(set(grade_ids) - {nbgrader_meta(c)["grade_id"] for c in found})
+        raise CourseError(f"the solution notebook of unit {unit} has no cells {missing}: use grade ids it has")
+    with notebook_environment():
+        for cell in found:
+            _run(unit, cell, ns)
     return ns
 
 
@@ -49,13 +49,13 @@ def namespace(unit):
 
 @functools.cache
 def _namespace(unit):
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    os.environ[FAST_ENV] = "1"  # as in the sandbox: the reference trains for the few steps a submission trains
     nb = nbformat.read(units.solution_path(unit), as_version=4)
-    ns = {"__name__": f"reference_{units.resolve(unit)}"}
-    for cell in nb.cells:
-        if cell.cell_type == "code" and nbgrader_meta(cell) and not is_test_cell(cell):
-            _run(unit, cell, ns)
+    ns = {"__name__": f"reference_{unit}"}
+    # As in the sandbox (fast mode among it): the reference trains for the few steps a submission trains.
+    with notebook_environment():
+        for cell in nb.cells:
+            if cell.cell_type == "code" and nbgrader_meta(cell) and not is_test_cell(cell):
+                _run(unit, cell, ns)
     try:
         import matplotlib.pyplot as plt
         plt.close("all")

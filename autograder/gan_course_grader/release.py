@@ -30,7 +30,7 @@ def release(output=None, unit_names=None):
     return written
 
 
-def main(output=None):
-    for path in release(output):
+def main(output=None, unit_names=None):
+    for path in release(output, [units.resolve(u) for u in unit_names] if unit_names else None):
         print(f"released {path}")
     return 0

@@ -25,10 +25,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from gan_course.notebooks import QUIET_ENV, CourseError
+from gan_course.notebooks import CELL_TIMEOUT, CourseError, run_environment
 
 from . import units
 
@@ -40,21 +40,22 @@ MAX_FILES = 100_000
 POLL_SECONDS = 0.2
 
 
-@dataclass(frozen=True)
-class Limits:
-    time: float = 1800.0  # seconds of wall time per submission
-    memory: int = 4 * GiB  # resident bytes, all processes together
-    processes: int = 256
-    output: int = 1 * GiB  # bytes written into the scratch folder
+def _limit(default, flag, metavar, help, parse, show):
+    return field(default=default, metadata={"flag": flag, "metavar": metavar, "help": help, "parse": parse, "show": show})
 
 
-@dataclass
-class Finished:
-    returncode: int | None
-    stopped: str  # "" or why the sandbox was stopped by a limit
-    seconds: float
-    log: str  # the end of what the sandboxed command printed
-    peak_memory: int = 0  # the most memory its processes held together at one poll, in bytes
+def parse_seconds(text):
+    try:
+        return float(text)
+    except ValueError:
+        raise CourseError(f"cannot read the number of seconds {text!r}: give e.g. 60 or 1800") from None
+
+
+def parse_count(text):
+    try:
+        return int(text)
+    except ValueError:
+        raise CourseError(f"cannot read the count {text!r}: give a whole number, e.g. 256") from None
 
 
 def parse_size(text):
@@ -64,6 +65,78 @@ def parse_size(text):
         raise CourseError(f"cannot read the size {text!r}: give a number of bytes or e.g. 512M, 4G")
     number, unit = match.groups()
     return int(float(number) * 1024 ** " KMGT".index(unit.upper() or " "))
+
+
+def show_size(n):
+    """A size as the command line takes it: 4G, 512M, or bytes."""
+    for suffix, size in (("T", 1024**4), ("G", GiB), ("M", MiB), ("K", 1024)):
+        if n % size == 0:
+            return f"{n // size}{suffix}"
+    return str(n)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """A submission's limits: the one place their defaults, flags and meanings are written
+    (``gan-course grade`` builds its options from here; a test holds the README to them)."""
+
+    time: float = _limit(1800.0, "--time-limit", "SECONDS", "wall time per submission", parse_seconds, "{:g}".format)
+    cell_time: float = _limit(float(CELL_TIMEOUT), "--cell-time-limit", "SECONDS",
+                              "wall time one cell may run, at most the time limit", parse_seconds, "{:g}".format)
+    memory: int = _limit(4 * GiB, "--memory-limit", "SIZE", "memory per submission, all its processes together "
+                         "(shared pages counted once)", parse_size, show_size)
+    processes: int = _limit(256, "--process-limit", "N", "processes per submission at once", parse_count, str)
+    output: int = _limit(1 * GiB, "--output-limit", "SIZE", "bytes a submission may write while it runs",
+                         parse_size, show_size)
+
+    def __post_init__(self):
+        wrong = [f.metadata["flag"] for f in fields(self) if not getattr(self, f.name) > 0]
+        if wrong:
+            raise CourseError(f"limits must be positive: {', '.join(wrong)}")
+
+    @property
+    def cell_seconds(self):
+        """What one cell may run: the cell limit, never more than the whole submission's."""
+        return int(min(self.cell_time, self.time))
+
+    @classmethod
+    def defaults(cls):
+        """{flag: default as the command line writes it}, e.g. {"--memory-limit": "4G", ...}."""
+        return {f.metadata["flag"]: f.metadata["show"](f.default) for f in fields(cls)}
+
+    @classmethod
+    def add_arguments(cls, parser):
+        for f in fields(cls):
+            meta = f.metadata
+            parser.add_argument(meta["flag"], dest=f"limit_{f.name}", metavar=meta["metavar"], default=f.default,
+                                type=_argument(meta["parse"]), help=f"{meta['help']} (default {meta['show'](f.default)})")
+
+    @classmethod
+    def from_arguments(cls, args):
+        return cls(**{f.name: getattr(args, f"limit_{f.name}") for f in fields(cls)})
+
+
+def _argument(parse):
+    """An argparse type: a CourseError becomes argparse's one-line usage error."""
+    import argparse
+
+    def convert(text):
+        try:
+            return parse(text)
+        except CourseError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = parse.__name__
+    return convert
+
+
+@dataclass
+class Finished:
+    returncode: int | None
+    stopped: str  # "" or why the sandbox was stopped by a limit
+    seconds: float
+    log: str  # the end of what the sandboxed command printed
+    peak_memory: int = 0  # the most memory its processes held together at one poll, in bytes
 
 
 def format_size(n):
@@ -167,14 +240,14 @@ class Sandbox:
 
     def environment(self, scratch, extra):
         seen, probe_path = self.paths(scratch)
-        return {
-            **QUIET_ENV,
+        # A clean environment: the course's notebook environment and what this sandbox needs, nothing of the grader's.
+        return run_environment(base={
             "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
             "HOME": str(seen / "home"), "TMPDIR": str(seen / "tmp"), "PYTHONPATH": probe_path,
-            "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "TF_DETERMINISTIC_OPS": "1",
+            "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
             "MPLCONFIGDIR": str(seen / "tmp" / "matplotlib"), "KERAS_HOME": str(seen / "tmp" / "keras"),
             **extra,
-        }
+        })
 
     def command(self, scratch, argv, env):
         scratch = Path(scratch)

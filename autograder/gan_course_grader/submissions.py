@@ -7,7 +7,7 @@ import re
 
 import nbformat
 
-from gan_course.notebooks import nbgrader_meta
+from gan_course.notebooks import CourseError, nbgrader_meta
 
 from . import units
 
@@ -42,7 +42,7 @@ def filled(unit, answers=None):
         if meta.get("solution"):
             cell.source = answers.pop(meta["grade_id"], reference[meta["grade_id"]])
     if answers:
-        raise KeyError(f"no solution cells named {sorted(answers)} in unit {unit}")
+        raise CourseError(f"unit {unit} has no solution cells named {sorted(answers)}: answer the cells it has")
     return nb
 
 

@@ -92,7 +92,7 @@ def results_of(run_nb, exercises):
     return results
 
 
-def check_notebook(path, timeout=600):
+def check_notebook(path, timeout=notebooks.CELL_TIMEOUT):
     path = Path(path)
     nb = notebooks.read(path)
     exercises = notebooks.exercises(nb)
@@ -133,7 +133,7 @@ def format_report(path, results):
     return "\n".join(lines)
 
 
-def main(target, as_json=False, timeout=600):
+def main(target, as_json=False, timeout=notebooks.CELL_TIMEOUT):
     path = find_notebook(target)
     results = check_notebook(path, timeout=timeout)
     if as_json:

@@ -1,7 +1,8 @@
 """The ``gan-course`` command.
 
-Students:     gan-course check 01            (visible tests of a notebook, exercise by exercise)
-Instructors:  gan-course release | grade | demo   (need the course repository: solutions/, autograder/)
+Students:     gan-course check 01        (the visible tests of a notebook, exercise by exercise)
+Instructors:  gan-course release | grade | demo   (in the course repository: solutions/, autograder/;
+              `gan-course grade --help` there lists their options)
 """
 
 import argparse
@@ -10,11 +11,10 @@ import os
 import sys
 from pathlib import Path
 
-from .notebooks import CourseError
+from .notebooks import CELL_TIMEOUT, CourseError
 
-
-class InstructorSideMissing(CourseError):
-    pass
+STUDENT_COMMANDS = ("check",)
+DEBUG_ENV = "GAN_COURSE_DEBUG"
 
 
 def find_course_root():
@@ -31,78 +31,66 @@ def find_course_root():
     return None
 
 
-def instructor(module):
-    """Import an instructor-side module from the course repository's autograder/ folder."""
+def run_reporting(command, action):
+    """Run a command's ``action``; every failure becomes one line on stderr naming the cause and the fix."""
+    try:
+        return action()
+    except CourseError as exc:
+        problem = str(exc)
+        code = 2
+    except KeyboardInterrupt:
+        problem, code = "interrupted; what was finished before is kept, run the command again to go on", 130
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        problem, code = f"{exc.strerror or exc}{where}: check that the path exists and that you may use it", 2
+    except Exception as exc:  # a bug: say so in one line; the traceback on request
+        if os.environ.get(DEBUG_ENV):
+            raise
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        problem = (f"unexpected {type(exc).__name__}: {first}. This is a bug in gan-course: run again with "
+                   f"{DEBUG_ENV}=1 to see the traceback, and report it")
+        code = 3
+    print(f"gan-course {command}: {problem}", file=sys.stderr)
+    return code
+
+
+def instructor_main(argv):
+    """Hand an instructor command to the course repository's autograder/."""
     root = find_course_root()
     if root is None:
-        raise InstructorSideMissing(
-            "this command is for instructors and needs the course repository (its solutions/ and "
-            "autograder/ folders), which a student install does not hold. Run it inside a checkout "
-            "of the repository, or set GAN_COURSE_ROOT to its path."
-        )
+        print(f"gan-course {argv[0]}: this command is for instructors and needs the course repository (its "
+              "solutions/ and autograder/ folders), which a student install does not hold. Run it inside a "
+              "checkout of the repository, or set GAN_COURSE_ROOT to its path. Students use `gan-course check`.",
+              file=sys.stderr)
+        return 2
     path = str(root / "autograder")
     if path not in sys.path:
         sys.path.insert(0, path)
-    return importlib.import_module(f"gan_course_grader.{module}")
+    return importlib.import_module("gan_course_grader.cli").main(argv)
 
 
 def build_parser():
     parser = argparse.ArgumentParser(prog="gan-course", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-
     p = sub.add_parser("check", help="run the visible tests of a notebook and report each exercise")
     p.add_argument("notebook", help="a unit number (01) or a notebook path")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--timeout", type=int, default=600, help="seconds a cell may run (default 600)")
-
-    p = sub.add_parser("release", help="regenerate course/ from solutions/ with nbgrader")
-    p.add_argument("--output", type=Path, default=None, help="folder to write (default: the repository's course/)")
-
-    p = sub.add_parser("grade", help="autograde submitted/<student>/<unit>/ with nbgrader and hidden tests")
-    p.add_argument("course_dir", type=Path, help="nbgrader course folder holding submitted/")
-    p.add_argument("--unit", action="append", help="grade only this unit (01 or 01_intuition); repeatable")
-    p.add_argument("--student", action="append", help="grade only this student; repeatable")
-    p.add_argument("--csv", type=Path, default=None, help="grades CSV path (default: COURSE_DIR/grades.csv)")
-    p.add_argument("-j", "--jobs", type=int, default=1, help="submissions graded at once (default 1)")
-    p.add_argument("--time-limit", type=float, default=1800, metavar="SECONDS",
-                   help="wall time per submission (default 1800)")
-    p.add_argument("--memory-limit", default="4G", metavar="SIZE",
-                   help="memory per submission, all its processes together (default 4G)")
-    p.add_argument("--process-limit", type=int, default=256, metavar="N",
-                   help="processes per submission at once (default 256)")
-    p.add_argument("--output-limit", default="1G", metavar="SIZE",
-                   help="bytes a submission may write while it runs (default 1G)")
-    p.add_argument("--unsafe-no-sandbox", action="store_true",
-                   help="run student code without isolation (only where no sandbox exists, for trusted code)")
-
-    p = sub.add_parser("demo", help="release, autograde the reference and a blank submission, print grades")
-    p.add_argument("--dir", type=Path, default=None, help="course folder to use (default: a new temporary one)")
-    p.add_argument("--unsafe-no-sandbox", action="store_true", help="grade without the sandbox (see grade)")
+    p.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help=f"seconds a cell may run (default {CELL_TIMEOUT})")
     return parser
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and not argv[0].startswith("-") and argv[0] not in STUDENT_COMMANDS:
+        return instructor_main(argv)
     args = build_parser().parse_args(argv)
-    # The grader runs reference code with TensorFlow in this process: keep its start-up logs quiet.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    try:
-        if args.command == "check":
-            from . import check
-            return check.main(args.notebook, as_json=args.json, timeout=args.timeout)
-        if args.command == "release":
-            return instructor("release").main(output=args.output)
-        if args.command == "grade":
-            grade = instructor("grade")
-            limits = grade.limits_from(args.time_limit, args.memory_limit, args.process_limit, args.output_limit)
-            return grade.main(args.course_dir, units=args.unit, students=args.student, csv_path=args.csv,
-                              jobs=args.jobs, limits=limits, unsafe=args.unsafe_no_sandbox)
-        if args.command == "demo":
-            return instructor("demo").main(directory=args.dir, unsafe=args.unsafe_no_sandbox)
-    except CourseError as exc:
-        print(f"gan-course {args.command}: {exc}", file=sys.stderr)
-        return 2
-    return 2
+
+    def check():
+        from . import check
+        return check.main(args.notebook, as_json=args.json, timeout=args.timeout)
+
+    return run_reporting(args.command, check)
 
 
 if __name__ == "__main__":

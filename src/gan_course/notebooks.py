@@ -1,5 +1,6 @@
 """Reading and running course notebooks: the pieces self-check and grading share."""
 
+import contextlib
 import os
 import re
 import subprocess
@@ -8,12 +9,40 @@ from pathlib import Path
 
 import nbformat
 
+from . import FAST_ENV
+
 HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
 
-# Every notebook the course's tools run (check, grade, tests): TensorFlow's start-up chatter kept
-# out of cell outputs, no windows, and long training cut to a few steps (fast mode).
-QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore::DeprecationWarning", "MPLBACKEND": "Agg",
-             "GAN_COURSE_FAST": "1"}
+# The one environment of every notebook the course's tools run: the self-check, the reference,
+# nbgrader's commands and the grading sandbox. TensorFlow's start-up chatter kept out of cell
+# outputs, no windows, long training cut to a few steps (fast mode), and determinism.
+RUN_ENV = {
+    "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore::DeprecationWarning", "MPLBACKEND": "Agg",
+    FAST_ENV: "1", "PYTHONHASHSEED": "0", "TF_DETERMINISTIC_OPS": "1",
+}
+# Seconds one cell may run, in the self-check and when grading (nbgrader's own default is 30).
+CELL_TIMEOUT = 600
+
+
+def run_environment(base=None):
+    """The environment of a notebook run: ``base`` (default: this process's) with RUN_ENV over it."""
+    return {**(os.environ if base is None else base), **RUN_ENV}
+
+
+@contextlib.contextmanager
+def notebook_environment():
+    """Run code in this process as a course notebook runs (the reference does): RUN_ENV set inside,
+    the previous values put back after. Not for threads that read the environment meanwhile."""
+    saved = {key: os.environ.get(key) for key in RUN_ENV}
+    os.environ.update(RUN_ENV)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 class CourseError(Exception):
@@ -87,12 +116,12 @@ def strip_hidden_tests(nb):
     return nb
 
 
-def execute(nb, cwd, timeout=600, env=None):
+def execute(nb, cwd, timeout=CELL_TIMEOUT, env=None):
     """Run every cell of ``nb`` in a fresh kernel, going on past errors; returns the run copy."""
     from nbclient import NotebookClient
 
     nb = nbformat.from_dict(nb)
-    run_env = dict(os.environ, **QUIET_ENV, **(env or {}))
+    run_env = {**run_environment(), **(env or {})}
     client = NotebookClient(
         nb,
         timeout=timeout,

@@ -1,0 +1,56 @@
+"""The instructor commands of ``gan-course``: release, grade, demo.
+
+They need the course repository (solutions/ and autograder/); the student's ``gan-course``
+command hands them over to :func:`main` when it finds one.
+"""
+
+import argparse
+import os
+from pathlib import Path
+
+from gan_course.cli import run_reporting
+
+from .sandbox import Limits
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="gan-course", description="gan-course instructor commands")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("release", help="regenerate course/ from solutions/ with nbgrader")
+    p.add_argument("--output", type=Path, default=None, help="folder to write (default: the repository's course/)")
+    p.add_argument("--unit", action="append", help="release only this unit (01 or 01_intuition); repeatable")
+
+    p = sub.add_parser("grade", help="autograde submitted/<student>/<unit>/ with nbgrader and hidden tests")
+    p.add_argument("course_dir", type=Path, help="nbgrader course folder holding submitted/")
+    p.add_argument("--unit", action="append", help="grade only this unit (01 or 01_intuition); repeatable")
+    p.add_argument("--student", action="append", help="grade only this student; repeatable")
+    p.add_argument("--csv", type=Path, default=None, help="grades CSV path (default: COURSE_DIR/grades.csv)")
+    p.add_argument("-j", "--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    Limits.add_arguments(p)
+    p.add_argument("--unsafe-no-sandbox", action="store_true",
+                   help="run student code without isolation (only where no sandbox exists, for trusted code)")
+
+    p = sub.add_parser("demo", help="release, autograde the reference and a blank submission, print grades")
+    p.add_argument("--dir", type=Path, default=None, help="course folder to use (default: a new temporary one)")
+    p.add_argument("--unsafe-no-sandbox", action="store_true", help="grade without the sandbox (see grade)")
+    return parser
+
+
+def dispatch(args):
+    if args.command == "release":
+        from . import release
+        return release.main(output=args.output, unit_names=args.unit)
+    if args.command == "grade":
+        from . import grade
+        return grade.main(args.course_dir, units=args.unit, students=args.student, csv_path=args.csv,
+                          jobs=args.jobs, limits=Limits.from_arguments(args), unsafe=args.unsafe_no_sandbox)
+    from . import demo
+    return demo.main(directory=args.dir, unsafe=args.unsafe_no_sandbox)
+
+
+def main(argv):
+    args = build_parser().parse_args(argv)
+    # The grader runs reference code with TensorFlow in this process: keep its start-up logs quiet.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return run_reporting(args.command, lambda: dispatch(args))
