@@ -19,3 +19,53 @@ def gan_course(*args, cwd=None, timeout=900):
 @pytest.fixture(scope="session")
 def root():
     return ROOT
+
+
+def read_csv(path):
+    import csv
+
+    with open(path) as f:
+        return list(csv.DictReader(f))
+
+
+def submittable_wrong_units():
+    """Units whose known-wrong answers are each a whole solution cell, so that they can be submitted
+    as one notebook (unit 04's four GAN exercises share one solution cell, the class)."""
+    import unit_data
+    from gan_course_grader import submissions, units
+
+    return [unit for unit in units.all_units()
+            if set(unit_data.wrong(unit)) <= set(submissions.solution_sources(unit))]
+
+
+def sly_answers(unit):
+    """The known-wrong answers of a unit that pass every visible test."""
+    import unit_data
+
+    catches = unit_data.visible_catches(unit)
+    return {exercise: code for exercise, code in unit_data.wrong(unit).items() if not catches[exercise]}
+
+
+@pytest.fixture(scope="session")
+def demo_course(tmp_path_factory):
+    """One graded course, shared by the tests that read it (graded once per session, the dearest
+    fixture of the suite): `gan-course demo` (every unit's reference answers and blank release),
+    then, in the same course, `gan-course grade` of the known-wrong answers ("wrong": all of them;
+    "sly": those that pass the visible tests) of every unit they can be submitted for."""
+    from types import SimpleNamespace
+
+    import unit_data
+    from gan_course_grader import submissions
+
+    course = tmp_path_factory.mktemp("demo") / "demo"
+    demo = gan_course("demo", "--dir", course, timeout=3600)
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    wrong_units = submittable_wrong_units()
+    for unit in wrong_units:
+        submissions.write(submissions.filled(unit, unit_data.wrong(unit)), course, "wrong", unit)
+        submissions.write(submissions.filled(unit, sly_answers(unit)), course, "sly", unit)
+    graded = gan_course("grade", course, *[a for u in wrong_units for a in ("--unit", u)], "--student", "wrong",
+                        "--student", "sly", "-j", "2", "--csv", course / "known_wrong.csv", timeout=3600)
+    assert graded.returncode == 0, graded.stdout + graded.stderr
+    return SimpleNamespace(course=course, demo=demo, demo_rows=read_csv(course / "grades.csv"),
+                           graded=graded, rows=read_csv(course / "known_wrong.csv"), wrong_units=wrong_units)

@@ -1,26 +1,39 @@
-import csv
 import re
 
 import pytest
 
-from conftest import gan_course
 from gan_course_grader import units
 
 pytestmark = pytest.mark.slow
 
 
-def test_demo_releases_grades_and_prints_the_table(tmp_path):
+def test_demo_releases_grades_and_prints_the_table(demo_course):
     """Every unit, end to end: the reference answers score full marks, the blank release nothing."""
-    proc = gan_course("demo", "--dir", tmp_path / "demo", timeout=1800)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    with open(tmp_path / "demo" / "grades.csv") as f:
-        rows = list(csv.DictReader(f))
+    course, stdout, rows = demo_course.course, demo_course.demo.stdout, demo_course.demo_rows
     for unit in units.all_units():
-        assert re.search(rf"^reference +{unit} +10/10$", proc.stdout, re.M), proc.stdout
-        assert re.search(rf"^blank +{unit} +0/10$", proc.stdout, re.M), proc.stdout
-        assert (tmp_path / "demo" / "course" / f"{unit}.ipynb").is_file()
-        assert (tmp_path / "demo" / "feedback" / "reference" / unit / f"{unit}.html").is_file()
+        assert re.search(rf"^reference +{unit} +10/10$", stdout, re.M), stdout
+        assert re.search(rf"^blank +{unit} +0/10$", stdout, re.M), stdout
+        assert (course / "course" / f"{unit}.ipynb").is_file()
+        assert (course / "feedback" / "reference" / unit / f"{unit}.html").is_file()
         mine = [r for r in rows if r["unit"] == unit]
         assert all(r["score"] == r["max"] for r in mine if r["student"] == "reference")
         assert all(float(r["score"]) == 0 and r["note"] for r in mine if r["student"] == "blank")
-    assert (tmp_path / "demo" / "gradebook.db").is_file()
+    assert (course / "gradebook.db").is_file()
+
+
+def test_the_submitted_reference_answers_stand_in_for_the_graders_self_check(demo_course):
+    # The grader checks itself on the reference answers before grading a class; the demo's "reference"
+    # student is those answers byte for byte, so it is graded first and counts as the check.
+    stderr = demo_course.demo.stderr
+    bars = re.findall(r"^\[[#.]{24}\] (\d+)/(\d+) (\S+) / (\S+):", stderr, re.M)
+    n_units = len(units.all_units())
+    assert len(bars) == 2 * n_units  # each submission graded once: no separate self-check run
+    assert [student for _, _, student, _ in bars[:n_units]] == ["reference"] * n_units
+    for unit in units.all_units():
+        assert (demo_course.course / ".gan_course_self_check" / f"{unit}.json").is_file()
+
+
+def test_a_second_grading_in_the_same_course_does_not_check_the_grader_again(demo_course):
+    # The known-wrong answers were graded in the demo's course afterwards: the remembered self-check held.
+    bars = re.findall(r"^\[[#.]{24}\] (\d+)/(\d+) (\S+) / ", demo_course.graded.stderr, re.M)
+    assert sorted(student for _, _, student in bars) == sorted(["wrong", "sly"] * len(demo_course.wrong_units))

@@ -1,27 +1,21 @@
-"""`gan-course grade` on the Keras units (02, 03): wrong model code is caught inside the sandbox by
-the hidden checks, also where it passes every visible test. (The reference scoring full marks and
-the blank release scoring nothing, for every unit, is test_demo.py's job.)"""
+"""`gan-course grade` on the known-wrong answers of every unit that can be submitted as one notebook:
+wrong code is caught inside the sandbox by the hidden checks, also where it passes every visible test.
+(The reference scoring full marks and the blank release nothing, for every unit, is test_demo.py's job.)"""
 
-import csv
+import json
 import re
 
 import nbformat
 import pytest
 
-from conftest import gan_course
+from conftest import sly_answers, submittable_wrong_units
 from gan_course.notebooks import exercises
-from gan_course_grader import submissions, units
+from gan_course_grader import units
 import unit_data
 
 pytestmark = pytest.mark.slow
 
-UNITS = ["02", "03"]
-
-
-def sly_answers(unit):
-    """The wrong answers that pass every visible test."""
-    catches = unit_data.visible_catches(unit)
-    return {exercise: code for exercise, code in unit_data.wrong(unit).items() if not catches[exercise]}
+UNITS = submittable_wrong_units()
 
 
 def points(unit):
@@ -30,16 +24,8 @@ def points(unit):
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    course = tmp_path_factory.mktemp("models")
-    for unit in UNITS:
-        submissions.write(submissions.filled(unit, unit_data.wrong(unit)), course, "wrong", unit)
-        submissions.write(submissions.filled(unit, sly_answers(unit)), course, "sly", unit)
-    proc = gan_course("grade", course, *[arg for u in UNITS for arg in ("--unit", u)], "-j", "2", timeout=1800)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    with open(course / "grades.csv") as f:
-        rows = list(csv.DictReader(f))
-    return {"course": course, "rows": rows, "stdout": proc.stdout}
+def graded(demo_course):
+    return {"course": demo_course.course, "rows": demo_course.rows, "stdout": demo_course.graded.stdout}
 
 
 def rows_of(graded, student, unit):
@@ -81,8 +67,6 @@ def test_feedback_names_the_failed_checks_and_hides_how_they_work(graded):
 
 @pytest.mark.parametrize("unit", UNITS)
 def test_the_grading_log_records_time_and_peak_memory_within_the_default_limits(graded, unit):
-    import json
-
     log = json.loads((graded["course"] / "grading_log" / "sly" / f"{units.resolve(unit)}.json").read_text())
     # TensorFlow alone takes a few hundred MiB; the default limit is 4 GiB.
     assert 200 < log["peak_memory_mib"] < 4096 and 0 < log["seconds"] < 1800, log
