@@ -68,5 +68,5 @@ def test_feedback_names_the_failed_checks_and_hides_how_they_work(graded):
 @pytest.mark.parametrize("unit", UNITS)
 def test_the_grading_log_records_time_and_peak_memory_within_the_default_limits(graded, unit):
     log = json.loads((graded["course"] / "grading_log" / "sly" / f"{units.resolve(unit)}.json").read_text())
-    # TensorFlow alone takes a few hundred MiB; the default limit is 4 GiB.
-    assert 200 < log["peak_memory_mib"] < 4096 and 0 < log["seconds"] < 1800, log
+    # A kernel and nbgrader take over 100 MiB (TensorFlow a few hundred more); the default limit is 4 GiB.
+    assert 100 < log["peak_memory_mib"] < 4096 and 0 < log["seconds"] < 1800, log
