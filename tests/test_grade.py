@@ -326,8 +326,9 @@ REGRADED = ["wrong", "partial", "noisy", "forger", "patcher"]
 def test_regrading_gives_byte_identical_rows(graded, tmp_path):
     first = (graded["course"] / "grades.csv").read_text().splitlines(keepends=True)
     again = gan_course("grade", graded["course"], *LIMITS, *[a for s in REGRADED for a in ("--student", s)],
-                       "--csv", tmp_path / "again.csv", timeout=1800)
+                       "--force", "--csv", tmp_path / "again.csv", timeout=1800)
     assert again.returncode == 0, again.stderr
+    assert len(re.findall(r"^\[[#.]{24}\] ", again.stderr, re.M)) == len(REGRADED)  # --force: graded again
     kept = [first[0]] + [line for line in first[1:] if line.split(",")[0] in REGRADED]
     assert len(kept) == 1 + 7 * len(REGRADED)
     assert (tmp_path / "again.csv").read_text() == "".join(kept)

@@ -27,6 +27,8 @@ def build_parser():
     p.add_argument("--student", action="append", help="grade only this student; repeatable")
     p.add_argument("--csv", type=Path, default=None, help="grades CSV path (default: COURSE_DIR/grades.csv)")
     p.add_argument("-j", "--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    p.add_argument("--force", action="store_true",
+                   help="grade every submission again (default: only the new, changed or grader-failed ones)")
     Limits.add_arguments(p)
     p.add_argument("--unsafe-no-sandbox", action="store_true",
                    help="run student code without isolation (only where no sandbox exists, for trusted code)")
@@ -44,7 +46,8 @@ def dispatch(args):
     if args.command == "grade":
         from . import grade
         return grade.main(args.course_dir, units=args.unit, students=args.student, csv_path=args.csv,
-                          jobs=args.jobs, limits=Limits.from_arguments(args), unsafe=args.unsafe_no_sandbox)
+                          jobs=args.jobs, limits=Limits.from_arguments(args), unsafe=args.unsafe_no_sandbox,
+                          force=args.force)
     from . import demo
     return demo.main(directory=args.dir, unsafe=args.unsafe_no_sandbox)
 

@@ -28,6 +28,7 @@ import secrets
 import shutil
 import sys
 import tempfile
+import time
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -36,7 +37,7 @@ import nbformat
 
 from gan_course.notebooks import CourseError, cell_error, nbgrader_meta
 
-from . import hidden, nbgrader_course, reference, self_check, units, untrusted
+from . import hidden, incremental, nbgrader_course, reference, self_check, units, untrusted
 from .exercises import test_cells
 from .sandbox import Limits, Sandbox
 
@@ -67,6 +68,9 @@ class Outcome:
     seconds: float = 0.0
     log: str = ""  # the end of what nbgrader printed in the sandbox (for the instructor)
     peak_memory: int = 0  # bytes, the most its sandbox held at once
+    key: str = ""  # what its grade depends on (incremental.key)
+    limits: str = ""  # the limits it ran under
+    grader_failed: bool = False  # the grader, not the submission, failed: graded again next run
 
 
 # --- what there is to grade -----------------------------------------------------------------
@@ -275,7 +279,7 @@ def grade_isolated(sandbox, work_dir, course_dir, student, unit, cells, gradeboo
     except Exception as exc:  # one submission must never stop the class
         print(f"warning: {student} / {unit}: the grader failed on this submission: {exc!r}", file=sys.stderr)
         problem = f"the grader could not process it ({type(exc).__name__})"
-        outcome = Outcome(student, unit, probe_seed(course_dir, student, unit), problem)
+        outcome = Outcome(student, unit, probe_seed(course_dir, student, unit), problem, grader_failed=True)
         outcome.rows = [Row(student, unit, c.grade_id, 0.0, c.points, f"not run: {problem}") for c in cells]
         return outcome
 
@@ -330,7 +334,8 @@ def record(course_dir, outcome):
         nbformat.write(outcome.notebook, autograded / f"{unit}.ipynb")
     log = course_dir / "grading_log" / student / f"{unit}.json"
     log.parent.mkdir(parents=True, exist_ok=True)
-    log.write_text(json.dumps({"student": student, "unit": unit, "probe_seed": outcome.seed,
+    log.write_text(json.dumps({"student": student, "unit": unit, "probe_seed": outcome.seed, "key": outcome.key,
+                               "grader_failed": outcome.grader_failed, "limits": outcome.limits,
                                "problem": outcome.problem, "seconds": round(outcome.seconds, 1),
                                "peak_memory_mib": round(outcome.peak_memory / 2**20),
                                "rows": [asdict(r) for r in outcome.rows], "told_student": outcome.messages,
@@ -347,18 +352,41 @@ def write_feedback(course_dir, outcomes):
             print(f"warning: no feedback written for {o.student} / {o.unit}; the grades stand", file=sys.stderr)
 
 
-def progress_bar(done, total, outcome, width=24):
+def progress_bar(done, total, outcome, failed=0, seconds=0.0, width=24):
+    """[####....] 3/10 alice / 01_intuition: 7/10 in 12 s (0 failed, 7 left, about 1 min to go)"""
     filled = round(width * done / total)
     got = sum(r.score for r in outcome.rows)
     out_of = sum(r.max for r in outcome.rows)
+    left = total - done
+    eta = f", about {format_duration(seconds / done * left)} to go" if left and done else ""
     return (f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {outcome.student} / {outcome.unit}: "
-            f"{got:g}/{out_of:g} in {outcome.seconds:.0f} s" + (f" ({outcome.problem})" if outcome.problem else ""))
+            f"{got:g}/{out_of:g} in {outcome.seconds:.0f} s" + (f" ({outcome.problem})" if outcome.problem else "")
+            + f" ({failed} failed, {left} left{eta})")
 
 
-def grade(course_dir, unit_names=None, students=None, jobs=1, limits=Limits(), unsafe=False,
+def format_duration(seconds):
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+def grade(course_dir, unit_names=None, students=None, jobs=1, limits=Limits(), unsafe=False, force=False,
           progress=lambda line: print(line, file=sys.stderr, flush=True)):
+    """Grade the submissions that changed since their last grading (all with ``force``); the rows of all."""
     course_dir = Path(course_dir).resolve()
     pairs = find_submissions(course_dir, unit_names, students)
+    course_secret(course_dir)  # made once, before any seed is drawn
+    keys = {pair: incremental.key(course_dir, *pair, limits, probe_seed(course_dir, *pair)) for pair in pairs}
+    kept = {} if force else {pair: rows for pair in pairs
+                             if (rows := incremental.up_to_date(course_dir, *pair, keys[pair])) is not None}
+    pending = [pair for pair in pairs if pair not in kept]
+    if kept:
+        progress(f"{len(kept)} of {len(pairs)} submissions are graded already and unchanged"
+                 + ("; nothing to grade (--force grades them again)" if not pending else ""))
+    outcomes = grade_pending(course_dir, pending, keys, jobs, limits, unsafe, progress) if pending else []
+    graded = {(o.student, o.unit): o.rows for o in outcomes}
+    return [row if isinstance(row, Row) else Row(**row) for pair in pairs for row in graded.get(pair, kept.get(pair, []))]
+
+
+def grade_pending(course_dir, pairs, keys, jobs, limits, unsafe, progress):
     sandbox = Sandbox(limits, unsafe=unsafe,
                       hidden_paths=[units.SOLUTIONS, units.AUTOGRADER / "gan_course_grader", course_dir])
     if unsafe:
@@ -372,31 +400,36 @@ def grade(course_dir, unit_names=None, students=None, jobs=1, limits=Limits(), u
     for unit in graded_units:
         nbgrader_course.generate_assignment(course_dir, unit)
 
-    course_secret(course_dir)  # made once, before the workers read it
-    outcomes = []
+    outcomes, started = [], time.monotonic()
     with tempfile.TemporaryDirectory(prefix="gan-course-grading-") as work:
         work = Path(work)
         gradebooks = {unit: nbgrader_course.assignment_gradebook(work / "units" / unit, unit) for unit in graded_units}
-        keys = {unit: self_check.fingerprint(unit, limits, sandbox.bwrap) for unit in graded_units}
-        to_check = [unit for unit in graded_units if not self_check.passed_before(course_dir, unit, keys[unit])]
+        checks = {unit: self_check.fingerprint(unit, limits, sandbox.bwrap) for unit in graded_units}
+        to_check = [unit for unit in graded_units if not self_check.passed_before(course_dir, unit, checks[unit])]
         stand_ins = {unit: stand_in(course_dir, pairs, unit, self_check.reference_answers(work, unit)) for unit in to_check}
+        boxes = {}
 
-        def grade_one(student, unit):
-            return grade_isolated(sandbox, work, course_dir, student, unit, cells[unit], gradebooks[unit])
+        def grade_one(student, unit, box=None):
+            return grade_isolated(box or boxes[unit], work, course_dir, student, unit, cells[unit], gradebooks[unit])
 
         def finish(outcome):
+            outcome.key = keys[(outcome.student, outcome.unit)]
+            outcome.limits = repr(boxes[outcome.unit].limits)
             record(course_dir, outcome)
             outcomes.append(outcome)
-            progress(progress_bar(len(outcomes), len(pairs), outcome))
+            failed = sum(o.grader_failed for o in outcomes)
+            progress(progress_bar(len(outcomes), len(pairs), outcome, failed, time.monotonic() - started))
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             # The grader checks itself first: on a submission of the reference answers if there is one.
-            first = {unit: pool.submit(grade_one, *stand_ins[unit]) if stand_ins[unit] else
+            first = {unit: pool.submit(grade_one, *stand_ins[unit], box=sandbox) if stand_ins[unit] else
                      pool.submit(grade_submission, sandbox, work, course_dir, "reference answers", unit, cells[unit],
                                  gradebooks[unit], self_check.reference_answers(work, unit)) for unit in to_check}
             checked = {unit: future.result() for unit, future in first.items()}
             for unit, outcome in checked.items():
-                self_check.verify(course_dir, unit, outcome, keys[unit])
+                self_check.verify(course_dir, unit, outcome, checks[unit])
+            for unit in graded_units:
+                boxes[unit] = sandbox.with_limits(limits.budgeted(self_check.reference_seconds(course_dir, unit)))
             for unit in to_check:
                 if stand_ins[unit]:
                     finish(checked[unit])
@@ -405,9 +438,7 @@ def grade(course_dir, unit_names=None, students=None, jobs=1, limits=Limits(), u
             for future in concurrent.futures.as_completed(futures):
                 finish(future.result())  # one thread records: the gradebook has one writer
     write_feedback(course_dir, outcomes)
-    order = {pair: i for i, pair in enumerate(pairs)}
-    outcomes.sort(key=lambda o: order[(o.student, o.unit)])
-    return [row for o in outcomes for row in o.rows]
+    return outcomes
 
 
 # --- reporting ------------------------------------------------------------------------------
@@ -436,10 +467,10 @@ def format_table(rows):
     return "\n".join(lines)
 
 
-def main(course_dir, units=None, students=None, csv_path=None, jobs=1, limits=Limits(), unsafe=False):
+def main(course_dir, units=None, students=None, csv_path=None, jobs=1, limits=Limits(), unsafe=False, force=False):
     if jobs < 1:
         raise CourseError(f"-j/--jobs must be at least 1, not {jobs}")
-    rows = grade(course_dir, units, students, jobs=jobs, limits=limits, unsafe=unsafe)
+    rows = grade(course_dir, units, students, jobs=jobs, limits=limits, unsafe=unsafe, force=force)
     path = write_csv(rows, csv_path or Path(course_dir) / "grades.csv")
     print(format_table(rows))
     print(f"\ngrades: {path}\nfeedback: {Path(course_dir).resolve() / 'feedback'}")

@@ -17,6 +17,7 @@ Where bubblewrap is missing or does not work, grading is refused unless the inst
 ``unsafe`` mode, which runs the same steps with the same limits but without isolation.
 """
 
+import copy
 import os
 import re
 import shutil
@@ -25,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from gan_course.notebooks import CELL_TIMEOUT, CourseError, run_environment
@@ -38,6 +39,12 @@ INSIDE = "/grading"  # where the scratch course appears inside the sandbox
 PROBE_PACKAGE_INSIDE = "/opt/gan-course"  # parent of gan_course_probe inside the sandbox
 MAX_FILES = 100_000
 POLL_SECONDS = 0.2
+AUTO = "auto"
+# Time budgets: a submission may take this many times what the reference answers took in the sandbox
+# (kernel and TensorFlow start-up included), and never less than the floor.
+BUDGET_FACTOR = 5.0
+BUDGET_FLOOR = 30.0
+SELF_CHECK_SECONDS = 1800.0  # the reference answers' own run, before any time is known
 
 
 def _limit(default, flag, metavar, help, parse, show):
@@ -45,10 +52,17 @@ def _limit(default, flag, metavar, help, parse, show):
 
 
 def parse_seconds(text):
+    """Seconds, or None for 'auto' (derived from the reference's own run time)."""
+    if str(text).strip().lower() == AUTO:
+        return None
     try:
         return float(text)
     except ValueError:
-        raise CourseError(f"cannot read the number of seconds {text!r}: give e.g. 60 or 1800") from None
+        raise CourseError(f"cannot read the number of seconds {text!r}: give e.g. 60 or 1800, or {AUTO}") from None
+
+
+def show_seconds(value):
+    return AUTO if value is None else f"{value:g}"
 
 
 def parse_count(text):
@@ -80,9 +94,11 @@ class Limits:
     """A submission's limits: the one place their defaults, flags and meanings are written
     (``gan-course grade`` builds its options from here; a test holds the README to them)."""
 
-    time: float = _limit(1800.0, "--time-limit", "SECONDS", "wall time per submission", parse_seconds, "{:g}".format)
-    cell_time: float = _limit(float(CELL_TIMEOUT), "--cell-time-limit", "SECONDS",
-                              "wall time one cell may run, at most the time limit", parse_seconds, "{:g}".format)
+    time: float | None = _limit(None, "--time-limit", "SECONDS", f"wall time per submission; {AUTO}: "
+                                f"{BUDGET_FACTOR:g} x the reference answers' own time in the sandbox, at least "
+                                f"{BUDGET_FLOOR:g} s", parse_seconds, show_seconds)
+    cell_time: float | None = _limit(None, "--cell-time-limit", "SECONDS", "wall time one cell may run, at most the "
+                                     f"time limit; {AUTO}: the time limit", parse_seconds, show_seconds)
     memory: int = _limit(4 * GiB, "--memory-limit", "SIZE", "memory per submission, all its processes together "
                          "(shared pages counted once)", parse_size, show_size)
     processes: int = _limit(256, "--process-limit", "N", "processes per submission at once", parse_count, str)
@@ -90,14 +106,24 @@ class Limits:
                          parse_size, show_size)
 
     def __post_init__(self):
-        wrong = [f.metadata["flag"] for f in fields(self) if not getattr(self, f.name) > 0]
+        wrong = [f.metadata["flag"] for f in fields(self) if getattr(self, f.name) is not None
+                 and not getattr(self, f.name) > 0]
         if wrong:
             raise CourseError(f"limits must be positive: {', '.join(wrong)}")
 
     @property
     def cell_seconds(self):
         """What one cell may run: the cell limit, never more than the whole submission's."""
-        return int(min(self.cell_time, self.time))
+        return int(min(self.cell_time or self.time, self.time))
+
+    def budgeted(self, reference_seconds):
+        """These limits with 'auto' times derived from the reference answers' own time in the sandbox."""
+        budget = max(BUDGET_FLOOR, BUDGET_FACTOR * float(reference_seconds))
+        return replace(self, time=self.time or budget, cell_time=self.cell_time or self.time or budget)
+
+    def for_self_check(self):
+        """The limits of the grader's check on the reference answers (whose time is not known yet)."""
+        return replace(self, time=self.time or SELF_CHECK_SECONDS, cell_time=self.cell_time or CELL_TIMEOUT)
 
     @classmethod
     def defaults(cls):
@@ -176,7 +202,7 @@ class Sandbox:
     """Runs a command on a scratch folder, isolated (bubblewrap) unless ``unsafe``, with limits."""
 
     def __init__(self, limits=Limits(), unsafe=False, hidden_paths=()):
-        self.limits = limits
+        self.limits = limits.for_self_check()
         self.unsafe = unsafe
         self.bwrap = None if unsafe else bwrap_program()
         if not unsafe:
@@ -230,6 +256,12 @@ class Sandbox:
         return ["--dev", "/dev", "--size", str(64 * MiB), "--tmpfs", "/dev/shm", "--proc", "/proc",
                 "--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
                 "--die-with-parent", "--new-session", "--clearenv", "--chdir", INSIDE]
+
+    def with_limits(self, limits):
+        """The same sandbox with other limits (no new trial run)."""
+        other = copy.copy(self)
+        other.limits = limits.for_self_check()
+        return other
 
     # -- running -----------------------------------------------------------------------------
     def paths(self, scratch):

@@ -17,10 +17,9 @@ from pathlib import Path
 
 import nbformat
 
-import gan_course
 from gan_course.notebooks import CourseError
 
-from . import submissions, units
+from . import incremental, submissions, units
 
 FOLDER = ".gan_course_self_check"
 
@@ -34,11 +33,7 @@ def reference_answers(work_dir, unit):
 
 
 def fingerprint(unit, limits, sandbox_program):
-    digest = hashlib.sha256()
-    for package in (units.AUTOGRADER / "gan_course_grader", units.AUTOGRADER / "gan_course_probe",
-                    Path(gan_course.__file__).resolve().parent):
-        for path in sorted(package.rglob("*.py")):
-            digest.update(f"{path.relative_to(package.parent)}\0".encode() + path.read_bytes())
+    digest = hashlib.sha256(incremental.code_digest().encode())
     digest.update(units.solution_path(unit).read_bytes())
     digest.update(f"{limits!r}\0{sys.executable}\0{sandbox_program}".encode())
     return digest.hexdigest()
@@ -67,4 +62,9 @@ def verify(course_dir, unit, outcome, key):
             f"sandbox ({'; '.join(lost)}). Nothing was graded. The end of the sandbox's log is in {log}")
     record = _record_path(course_dir, unit)
     record.parent.mkdir(parents=True, exist_ok=True)
-    record.write_text(json.dumps({"unit": unit, "fingerprint": key}))
+    record.write_text(json.dumps({"unit": unit, "fingerprint": key, "seconds": round(outcome.seconds, 1)}))
+
+
+def reference_seconds(course_dir, unit):
+    """How long the reference answers took in the sandbox at the last passed check (for time budgets)."""
+    return float(json.loads(_record_path(course_dir, unit).read_text())["seconds"])

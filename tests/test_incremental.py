@@ -1,0 +1,100 @@
+"""Re-runs grade only what changed, a crashed run resumes, and time budgets come from the reference."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, gan_course, read_csv
+from gan_course_grader import submissions
+import unit_data
+
+pytestmark = pytest.mark.slow
+
+UNIT = "01_intuition"
+BAR = re.compile(r"^\[[#.]{24}\] \d+/\d+ (\S+) / ", re.M)
+
+
+def class_of(unit="01"):
+    right = submissions.solution_sources(unit)
+    wrong = unit_data.wrong(unit)
+    return {
+        "reference": submissions.filled(unit),
+        "blank": submissions.released(unit),
+        "looper": submissions.filled(unit, {"value_function": right["value_function"] + "\nwhile True:\n    pass\n"}),
+        "partial": submissions.filled(unit, {"sigmoid": wrong["sigmoid"]}),
+        "wrong": submissions.filled(unit, wrong),
+    }
+
+
+def crash_after(course, recorded):
+    """Start `gan-course grade` and kill it (SIGKILL, all of its process group) once ``recorded``
+    submissions are graded: a crash, a power cut. Returns what it printed."""
+    proc = subprocess.Popen([sys.executable, "-m", "gan_course.cli", "grade", str(course), "-j", "1"], cwd=ROOT,
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True)
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if len(BAR.findall("".join(seen))) == recorded:
+            os.killpg(proc.pid, signal.SIGKILL)
+            break
+    proc.wait(timeout=120)
+    return "".join(seen)
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    course = tmp_path_factory.mktemp("incremental")
+    for student, nb in class_of().items():
+        submissions.write(nb, course, student, "01")
+    crashed = crash_after(course, recorded=2)
+    logged = sorted(p.parent.name for p in (course / "grading_log").glob(f"*/{UNIT}.json"))
+    resumed = gan_course("grade", course, "-j", "2", timeout=1800)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    return {"course": course, "crashed": crashed, "logged": logged, "resumed": resumed,
+            "csv": (course / "grades.csv").read_text()}
+
+
+def test_a_rerun_after_a_crash_grades_only_what_was_left(course):
+    assert BAR.findall(course["crashed"]) == ["reference", "blank"]  # the self-check's stand-in first
+    assert course["logged"] == ["blank", "reference"]
+    assert sorted(BAR.findall(course["resumed"].stderr)) == ["looper", "partial", "wrong"]
+    assert "2 of 5 submissions are graded already and unchanged" in course["resumed"].stderr
+    rows = read_csv(course["course"] / "grades.csv")
+    assert sorted({r["student"] for r in rows}) == ["blank", "looper", "partial", "reference", "wrong"]
+    assert len(rows) == 5 * 7
+    totals = {s: sum(float(r["score"]) for r in rows if r["student"] == s) for s in ("reference", "partial", "blank")}
+    assert totals == {"reference": 10, "partial": 8, "blank": 0}
+
+
+def test_an_endless_loop_is_stopped_within_the_time_budget_derived_from_the_reference(course):
+    check = json.loads((course["course"] / ".gan_course_self_check" / f"{UNIT}.json").read_text())
+    budget = max(30.0, 5 * check["seconds"])
+    log = json.loads((course["course"] / "grading_log" / "looper" / f"{UNIT}.json").read_text())
+    assert log["problem"] == f"the notebook was stopped because it ran longer than the time limit of {budget:g} s"
+    assert budget < 120 and log["seconds"] < budget + 15  # not nbgrader's 600 s per cell: seconds
+    notes = {r["exercise"]: r["note"] for r in read_csv(course["course"] / "grades.csv") if r["student"] == "looper"}
+    assert notes["sigmoid_tests"] == "" and "ran longer than the time limit" in notes["value_function_tests"]
+
+
+def test_an_unchanged_rerun_grades_nothing_and_says_so(course):
+    again = gan_course("grade", course["course"], "-j", "2", timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert "5 of 5 submissions are graded already and unchanged; nothing to grade" in again.stderr
+    assert BAR.findall(again.stderr) == []
+    assert (course["course"] / "grades.csv").read_text() == course["csv"]
+
+
+def test_a_changed_submission_is_graded_again_and_alone(course):
+    submissions.write(submissions.filled("01"), course["course"], "partial", "01")  # the student fixed it
+    again = gan_course("grade", course["course"], "-j", "2", timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert BAR.findall(again.stderr) == ["partial"]
+    before = [line for line in course["csv"].splitlines() if not line.startswith("partial,")]
+    after = (course["course"] / "grades.csv").read_text().splitlines()
+    assert [line for line in after if not line.startswith("partial,")] == before
+    assert sum(float(r["score"]) for r in read_csv(course["course"] / "grades.csv") if r["student"] == "partial") == 10
