@@ -362,4 +362,4 @@ def test_a_grader_that_cannot_score_the_reference_refuses_to_grade(tmp_path):
     gradebook_db = nbgrader_course.assignment_gradebook(tmp_path / "unit", unit)
     too_tight = Sandbox(Limits(time=2))
     with pytest.raises(CourseError, match="the grader does not work on this machine: the reference answers"):
-        grade.check_the_grader(too_tight, tmp_path, tmp_path, unit, exercises.test_cells(unit), gradebook_db)
+        grade.check_the_grader(too_tight, tmp_path, tmp_path, unit, exercises.test_cells(unit), gradebook_db.read_bytes())

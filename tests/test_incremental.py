@@ -6,6 +6,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -98,3 +99,65 @@ def test_a_changed_submission_is_graded_again_and_alone(course):
     after = (course["course"] / "grades.csv").read_text().splitlines()
     assert [line for line in after if not line.startswith("partial,")] == before
     assert sum(float(r["score"]) for r in read_csv(course["course"] / "grades.csv") if r["student"] == "partial") == 10
+
+
+@pytest.fixture
+def external_cluster(tmp_path):
+    """A Dask scheduler and two single-threaded workers on 127.0.0.1, started as an instructor would."""
+    bin_dir = os.path.dirname(sys.executable)
+    scheduler_file = tmp_path / "scheduler.json"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "autograder"), os.environ.get("PYTHONPATH", "")])}
+    common = dict(cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    started = [subprocess.Popen([os.path.join(bin_dir, "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0",
+                                 "--no-dashboard", "--scheduler-file", str(scheduler_file)], **common)]
+    try:
+        for _ in range(300):
+            if scheduler_file.is_file() and scheduler_file.stat().st_size:
+                break
+            time.sleep(0.1)
+        started.append(subprocess.Popen([os.path.join(bin_dir, "dask"), "worker", "--scheduler-file",
+                                         str(scheduler_file), "--nworkers", "2", "--nthreads", "1", "--host",
+                                         "127.0.0.1", "--no-dashboard"], **common))
+        from distributed import Client
+
+        with Client(scheduler_file=str(scheduler_file), timeout="30s") as client:
+            client.wait_for_workers(2, timeout=120)
+        yield scheduler_file
+    finally:
+        for proc in started:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def worker_pids(scheduler_file):
+    from distributed import Client
+
+    with Client(scheduler_file=str(scheduler_file), timeout="30s") as client:
+        return sorted(client.run(os.getpid).values())
+
+
+def test_an_existing_cluster_grades_the_same_and_a_killed_worker_loses_and_doubles_nothing(course, external_cluster,
+                                                                                          tmp_path):
+    embedded = (course["course"] / "grades.csv").read_text()
+    proc = subprocess.Popen([sys.executable, "-m", "gan_course.cli", "grade", str(course["course"]), "--force",
+                             "--cluster", str(external_cluster), "--csv", str(tmp_path / "cluster.csv")], cwd=ROOT,
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    seen, killed = [], None
+    for line in proc.stderr:
+        seen.append(line)
+        if killed is None and BAR.search(line):
+            killed = worker_pids(external_cluster)[0]
+            os.kill(killed, signal.SIGKILL)  # a worker dies mid-run: its task must run again elsewhere
+    assert proc.wait(timeout=900) == 0, "".join(seen)
+    assert killed is not None
+    graded = BAR.findall("".join(seen))
+    assert sorted(graded) == ["blank", "looper", "partial", "reference", "wrong"]  # each exactly once
+    assert (tmp_path / "cluster.csv").read_text() == embedded  # byte for byte
+
+
+def test_an_unreachable_cluster_is_a_one_line_error(course):
+    proc = gan_course("grade", course["course"], "--force", "--cluster", "tcp://127.0.0.1:9", timeout=300)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "cannot reach the Dask scheduler tcp://127.0.0.1:9" in proc.stderr
+    logs = sorted((course["course"] / "grading_log").glob(f"*/{UNIT}.json"))
+    assert len(logs) == 5  # nothing graded before is lost

@@ -26,7 +26,11 @@ def build_parser():
     p.add_argument("--unit", action="append", help="grade only this unit (01 or 01_intuition); repeatable")
     p.add_argument("--student", action="append", help="grade only this student; repeatable")
     p.add_argument("--csv", type=Path, default=None, help="grades CSV path (default: COURSE_DIR/grades.csv)")
-    p.add_argument("-j", "--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    p.add_argument("-j", "--jobs", type=int, default=1,
+                   help="submissions graded at once: worker processes of the embedded Dask cluster (default 1)")
+    p.add_argument("--cluster", default=None, metavar="ADDRESS",
+                   help="grade on an existing Dask cluster: its scheduler's tcp://host:port or scheduler file "
+                        "(default: an embedded local cluster of -j workers)")
     p.add_argument("--force", action="store_true",
                    help="grade every submission again (default: only the new, changed or grader-failed ones)")
     Limits.add_arguments(p)
@@ -47,7 +51,7 @@ def dispatch(args):
         from . import grade
         return grade.main(args.course_dir, units=args.unit, students=args.student, csv_path=args.csv,
                           jobs=args.jobs, limits=Limits.from_arguments(args), unsafe=args.unsafe_no_sandbox,
-                          force=args.force)
+                          force=args.force, cluster=args.cluster)
     from . import demo
     return demo.main(directory=args.dir, unsafe=args.unsafe_no_sandbox)
 

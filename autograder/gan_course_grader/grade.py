@@ -19,11 +19,11 @@ hidden check's outcome and advice, never its code or values) into autograded/, a
 by a limit, still gets its rows: what it could not show scores 0, with the reason.
 """
 
-import concurrent.futures
 import copy
 import csv
 import hashlib
 import json
+import os
 import secrets
 import shutil
 import sys
@@ -39,11 +39,11 @@ from gan_course.notebooks import CourseError, cell_error, nbgrader_meta
 
 from . import hidden, incremental, nbgrader_course, reference, self_check, units, untrusted
 from .exercises import test_cells
+from .placement import LostCluster, lost_worker, placement
 from .sandbox import Limits, Sandbox
+from .worker import DIED, Job, Run, run_job
 
 CSV_FIELDS = ["student", "unit", "exercise", "score", "max", "note"]
-SANDBOX_STUDENT = "student"  # the student id inside every scratch course
-DIED = "the notebook did not finish running (its kernel died or was killed)"
 
 
 @dataclass
@@ -117,69 +117,7 @@ def probe_seed(course_dir, student, unit):
     return str(int(digest[:8], 16))
 
 
-# --- one submission, in its sandbox ---------------------------------------------------------
-def lay_out_scratch(scratch, unit, submission_bytes, gradebook_db, checks, inputs):
-    """The scratch course: config, gradebook, the submission and the probe inputs."""
-    from gan_course_probe import MANIFEST
-
-    import numpy as np
-
-    folder = scratch / "submitted" / SANDBOX_STUDENT / unit
-    folder.mkdir(parents=True)
-    (folder / f"{unit}.ipynb").write_bytes(submission_bytes)
-    shutil.copyfile(units.AUTOGRADER / "gan_course_probe" / "nbgrader_config.py", scratch / "nbgrader_config.py")
-    shutil.copyfile(gradebook_db, scratch / "gradebook.db")
-    probe = scratch / "probe"
-    (probe / "inputs").mkdir(parents=True)
-    manifest = {"unit": unit, "exercises": {}}
-    for exercise, exercise_checks in checks.items():
-        for check in exercise_checks:
-            np.savez(probe / "inputs" / f"{check.name}.npz", **inputs[check.name])
-            manifest["exercises"].setdefault(exercise, []).append(
-                {"name": check.name, "target": check.target, "op": check.op, "inputs": f"inputs/{check.name}.npz"})
-    (probe / MANIFEST).write_text(json.dumps(manifest, indent=1))
-
-
-@dataclass
-class Run:
-    """What one sandboxed run of a submission left, read as untrusted data."""
-
-    problem: str = ""  # why the run did not finish, or ""
-    notebook: object = None  # the notebook as nbgrader ran it, or None
-    results: dict = field(default_factory=dict)  # check name -> (status, arrays)
-    seconds: float = 0.0
-    log: str = ""
-    peak_memory: int = 0
-
-
-def run_in_sandbox(sandbox, work_dir, unit, submission_bytes, gradebook_db, checks, inputs):
-    from gan_course_probe import PROBE_DIR_ENV, RESULTS
-
-    scratch = Path(tempfile.mkdtemp(prefix=f"{unit}-", dir=work_dir))
-    lay_out_scratch(scratch, unit, submission_bytes, gradebook_db, checks, inputs)
-    seen, _ = sandbox.paths(scratch)
-    finished = sandbox.run(
-        scratch,
-        [sys.executable, "-m", "nbgrader", "autograde", unit, "--student", SANDBOX_STUDENT, "--force",
-         f"--Execute.timeout={sandbox.limits.cell_seconds}"],
-        extra_env={PROBE_DIR_ENV: str(seen / "probe")},
-        log_path=work_dir / f"{scratch.name}.log")
-
-    run = Run(notebook=untrusted.read_notebook(scratch, f"autograded/{SANDBOX_STUDENT}/{unit}/{unit}.ipynb"),
-              seconds=finished.seconds, log=finished.log[-2000:], peak_memory=finished.peak_memory)
-    if finished.stopped:
-        run.problem = f"the notebook was stopped because it {finished.stopped}"
-    elif run.notebook is None:
-        run.problem = DIED
-    for exercise_checks in checks.values():
-        for check in exercise_checks:
-            status = untrusted.read_status(scratch, f"probe/{RESULTS}/{check.name}.json")
-            if status is not None:
-                run.results[check.name] = (status, untrusted.read_arrays(scratch, f"probe/{RESULTS}/{check.name}.npz"))
-    shutil.rmtree(scratch, ignore_errors=True)
-    return run
-
-
+# --- one submission ----------------------------------------------------------------------
 def read_submission(path):
     """(bytes, parsed notebook, '') of a submitted file, or (None, None, why it cannot be graded)."""
     data = untrusted.read_bytes(path.parent, path.name, untrusted.MAX_NOTEBOOK_BYTES)
@@ -255,39 +193,69 @@ def feedback_notebook(cells, run_nb, submitted_nb, problem, messages):
     return nb
 
 
-def grade_submission(sandbox, work_dir, course_dir, student, unit, cells, gradebook_db, submission=None):
+@dataclass
+class Pending:
+    """A submission on its way: what the coordinator keeps while a worker runs its job."""
+
+    student: str
+    unit: str
+    seed: str
+    inputs: dict
+    submitted_nb: object = None
+    job: object = None  # the Job for a worker, or None when the file could not be read
+    problem: str = ""
+
+
+def prepare(sandbox, course_dir, student, unit, gradebook_bytes, submission=None):
+    """Read the submission and draw its probe inputs: a Pending with the Job a worker runs."""
     seed = probe_seed(course_dir, student, unit)
     submission = submission or Path(course_dir) / "submitted" / student / unit / f"{unit}.ipynb"
     data, submitted_nb, unreadable = read_submission(submission)
-    checks = hidden.checks_of_unit(unit)
-    inputs = {check.name: check.inputs(seed) for exercise_checks in checks.values() for check in exercise_checks}
-    run = (Run(problem=unreadable) if unreadable
-           else run_in_sandbox(sandbox, work_dir, unit, data, gradebook_db, checks, inputs))
-    rows, messages = judge(unit, cells, run.problem, run.notebook, run.results, inputs)
-    outcome = Outcome(student, unit, seed, run.problem, seconds=run.seconds, messages=messages, log=run.log,
-                      peak_memory=run.peak_memory,
-                      notebook=feedback_notebook(cells, run.notebook, submitted_nb, run.problem, messages))
-    outcome.rows = [Row(student, unit, grade_id, score, out_of, note) for grade_id, score, out_of, note in rows]
+    checks = [c for exercise_checks in hidden.checks_of_unit(unit).values() for c in exercise_checks]
+    inputs = {check.name: check.inputs(seed) for check in checks}
+    pending = Pending(student, unit, seed, inputs, submitted_nb, problem=unreadable)
+    if not unreadable:
+        pending.job = Job(unit, data, gradebook_bytes, tuple((c.exercise, c.name, c.target, c.op) for c in checks),
+                          inputs, sandbox.limits, sandbox.unsafe, sandbox.hidden_paths)
+    return pending
+
+
+def conclude(pending, run, cells):
+    """Judge what a run left, here on the trusted side: the submission's Outcome."""
+    run = run or Run(problem=pending.problem)
+    rows, messages = judge(pending.unit, cells, run.problem, run.notebook, run.results, pending.inputs)
+    outcome = Outcome(pending.student, pending.unit, pending.seed, run.problem, seconds=run.seconds,
+                      messages=messages, log=run.log, peak_memory=run.peak_memory,
+                      notebook=feedback_notebook(cells, run.notebook, pending.submitted_nb, run.problem, messages))
+    outcome.rows = [Row(pending.student, pending.unit, grade_id, score, out_of, note)
+                    for grade_id, score, out_of, note in rows]
     return outcome
 
 
+def grade_submission(sandbox, course_dir, student, unit, cells, gradebook_bytes, submission=None):
+    """One submission, start to end, in this process (its sandbox run included)."""
+    pending = prepare(sandbox, course_dir, student, unit, gradebook_bytes, submission)
+    return conclude(pending, run_job(pending.job) if pending.job else None, cells)
+
+
 # --- the trusted side's records ------------------------------------------------------------
-def grade_isolated(sandbox, work_dir, course_dir, student, unit, cells, gradebook_db):
-    """grade_submission, except that whatever goes wrong stays with this submission: it gets 0s and the reason."""
-    try:
-        return grade_submission(sandbox, work_dir, course_dir, student, unit, cells, gradebook_db)
-    except Exception as exc:  # one submission must never stop the class
+def failed_outcome(course_dir, student, unit, cells, exc):
+    """Whatever went wrong stays with this submission: it gets 0s and the reason."""
+    if lost_worker(exc):
+        problem = "its grading ended the grading worker's process on every try (see the grader's log)"
+        outcome = Outcome(student, unit, probe_seed(course_dir, student, unit), problem)
+    else:
         print(f"warning: {student} / {unit}: the grader failed on this submission: {exc!r}", file=sys.stderr)
         problem = f"the grader could not process it ({type(exc).__name__})"
         outcome = Outcome(student, unit, probe_seed(course_dir, student, unit), problem, grader_failed=True)
-        outcome.rows = [Row(student, unit, c.grade_id, 0.0, c.points, f"not run: {problem}") for c in cells]
-        return outcome
+    outcome.rows = [Row(student, unit, c.grade_id, 0.0, c.points, f"not run: {problem}") for c in cells]
+    return outcome
 
 
-def check_the_grader(sandbox, work_dir, course_dir, unit, cells, gradebook_db):
+def check_the_grader(sandbox, work_dir, course_dir, unit, cells, gradebook_bytes):
     """Grade the reference answers in the sandbox; a CourseError (nothing graded) if they lose points."""
     path = self_check.reference_answers(work_dir, unit)
-    outcome = grade_submission(sandbox, work_dir, course_dir, "reference answers", unit, cells, gradebook_db, path)
+    outcome = grade_submission(sandbox, course_dir, "reference answers", unit, cells, gradebook_bytes, path)
     self_check.verify(course_dir, unit, outcome, self_check.fingerprint(unit, sandbox.limits, sandbox.bwrap))
     return outcome
 
@@ -334,13 +302,16 @@ def record(course_dir, outcome):
         nbformat.write(outcome.notebook, autograded / f"{unit}.ipynb")
     log = course_dir / "grading_log" / student / f"{unit}.json"
     log.parent.mkdir(parents=True, exist_ok=True)
-    log.write_text(json.dumps({"student": student, "unit": unit, "probe_seed": outcome.seed, "key": outcome.key,
+    # Written whole or not at all (a Ctrl-C or a crash between two records leaves the last one intact).
+    partial = log.with_suffix(".json.partial")
+    partial.write_text(json.dumps({"student": student, "unit": unit, "probe_seed": outcome.seed, "key": outcome.key,
                                "grader_failed": outcome.grader_failed, "limits": outcome.limits,
                                "problem": outcome.problem, "seconds": round(outcome.seconds, 1),
                                "peak_memory_mib": round(outcome.peak_memory / 2**20),
                                "rows": [asdict(r) for r in outcome.rows], "told_student": outcome.messages,
                                "sandbox_log_tail": outcome.log},
                               indent=1))
+    os.replace(partial, log)
 
 
 def write_feedback(course_dir, outcomes):
@@ -369,7 +340,7 @@ def format_duration(seconds):
 
 
 def grade(course_dir, unit_names=None, students=None, jobs=1, limits=Limits(), unsafe=False, force=False,
-          progress=lambda line: print(line, file=sys.stderr, flush=True)):
+          cluster=None, progress=lambda line: print(line, file=sys.stderr, flush=True)):
     """Grade the submissions that changed since their last grading (all with ``force``); the rows of all."""
     course_dir = Path(course_dir).resolve()
     pairs = find_submissions(course_dir, unit_names, students)
@@ -381,64 +352,96 @@ def grade(course_dir, unit_names=None, students=None, jobs=1, limits=Limits(), u
     if kept:
         progress(f"{len(kept)} of {len(pairs)} submissions are graded already and unchanged"
                  + ("; nothing to grade (--force grades them again)" if not pending else ""))
-    outcomes = grade_pending(course_dir, pending, keys, jobs, limits, unsafe, progress) if pending else []
+    outcomes = Grading(course_dir, pending, keys, jobs, limits, unsafe, cluster, progress).run() if pending else []
     graded = {(o.student, o.unit): o.rows for o in outcomes}
     return [row if isinstance(row, Row) else Row(**row) for pair in pairs for row in graded.get(pair, kept.get(pair, []))]
 
 
-def grade_pending(course_dir, pairs, keys, jobs, limits, unsafe, progress):
-    sandbox = Sandbox(limits, unsafe=unsafe,
-                      hidden_paths=[units.SOLUTIONS, units.AUTOGRADER / "gan_course_grader", course_dir])
-    if unsafe:
-        print("warning: grading WITHOUT a sandbox (--unsafe-no-sandbox): student code can read and change "
-              "anything this user can, including grades. Use only for submissions you trust.", file=sys.stderr)
-    graded_units = sorted({unit for _, unit in pairs})
-    cells = {unit: test_cells(unit) for unit in graded_units}
-    for unit in graded_units:
-        reference.namespace(unit)  # once, before the worker threads need it
-    nbgrader_course.prepare(course_dir, graded_units)
-    for unit in graded_units:
-        nbgrader_course.generate_assignment(course_dir, unit)
+class Grading:
+    """One grading run of some submissions: the self-check, the tasks on the cluster, the records."""
 
-    outcomes, started = [], time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="gan-course-grading-") as work:
-        work = Path(work)
-        gradebooks = {unit: nbgrader_course.assignment_gradebook(work / "units" / unit, unit) for unit in graded_units}
-        checks = {unit: self_check.fingerprint(unit, limits, sandbox.bwrap) for unit in graded_units}
-        to_check = [unit for unit in graded_units if not self_check.passed_before(course_dir, unit, checks[unit])]
-        stand_ins = {unit: stand_in(course_dir, pairs, unit, self_check.reference_answers(work, unit)) for unit in to_check}
-        boxes = {}
+    def __init__(self, course_dir, pairs, keys, jobs, limits, unsafe, cluster, progress):
+        self.course_dir, self.pairs, self.keys, self.progress = course_dir, pairs, keys, progress
+        self.jobs, self.limits, self.cluster = jobs, limits, cluster
+        self.sandbox = Sandbox(limits, unsafe=unsafe,
+                               hidden_paths=[units.SOLUTIONS, units.AUTOGRADER / "gan_course_grader", course_dir])
+        if unsafe:
+            print("warning: grading WITHOUT a sandbox (--unsafe-no-sandbox): student code can read and change "
+                  "anything this user can, including grades. Use only for submissions you trust.", file=sys.stderr)
+        self.units = sorted({unit for _, unit in pairs})
+        self.cells = {unit: test_cells(unit) for unit in self.units}
+        self.boxes, self.outcomes, self.started = {}, [], time.monotonic()
 
-        def grade_one(student, unit, box=None):
-            return grade_isolated(box or boxes[unit], work, course_dir, student, unit, cells[unit], gradebooks[unit])
+    def run(self):
+        # The cluster first: an unreachable one is said at once, before any work.
+        with placement(self.cluster, max(1, self.jobs)) as (submit, as_completed), \
+                tempfile.TemporaryDirectory(prefix="gan-course-grading-") as work:
+            for unit in self.units:
+                reference.namespace(unit)  # the reference, run once here on the trusted side
+            nbgrader_course.prepare(self.course_dir, self.units)
+            for unit in self.units:
+                nbgrader_course.generate_assignment(self.course_dir, unit)
+            self.work = Path(work)
+            self.gradebooks = {unit: nbgrader_course.assignment_gradebook(self.work / "units" / unit, unit).read_bytes()
+                               for unit in self.units}
+            stand_ins = self.check_the_grader(submit)
+            rest = [pair for pair in self.pairs if pair not in stand_ins]
+            self.run_all([self.prepare(*pair) for pair in rest], submit, as_completed)
+        write_feedback(self.course_dir, self.outcomes)
+        return self.outcomes
 
-        def finish(outcome):
-            outcome.key = keys[(outcome.student, outcome.unit)]
-            outcome.limits = repr(boxes[outcome.unit].limits)
-            record(course_dir, outcome)
-            outcomes.append(outcome)
-            failed = sum(o.grader_failed for o in outcomes)
-            progress(progress_bar(len(outcomes), len(pairs), outcome, failed, time.monotonic() - started))
+    def prepare(self, student, unit, box=None, submission=None):
+        return prepare(box or self.boxes[unit], self.course_dir, student, unit, self.gradebooks[unit], submission)
 
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            # The grader checks itself first: on a submission of the reference answers if there is one.
-            first = {unit: pool.submit(grade_one, *stand_ins[unit], box=sandbox) if stand_ins[unit] else
-                     pool.submit(grade_submission, sandbox, work, course_dir, "reference answers", unit, cells[unit],
-                                 gradebooks[unit], self_check.reference_answers(work, unit)) for unit in to_check}
-            checked = {unit: future.result() for unit, future in first.items()}
-            for unit, outcome in checked.items():
-                self_check.verify(course_dir, unit, outcome, checks[unit])
-            for unit in graded_units:
-                boxes[unit] = sandbox.with_limits(limits.budgeted(self_check.reference_seconds(course_dir, unit)))
-            for unit in to_check:
-                if stand_ins[unit]:
-                    finish(checked[unit])
-            rest = [pair for pair in pairs if pair not in stand_ins.values()]
-            futures = [pool.submit(grade_one, student, unit) for student, unit in rest]
-            for future in concurrent.futures.as_completed(futures):
-                finish(future.result())  # one thread records: the gradebook has one writer
-    write_feedback(course_dir, outcomes)
-    return outcomes
+    def check_the_grader(self, submit):
+        """The reference answers of each unit must score full marks first, on a submission of them if
+        there is one (it counts as graded then); the time budgets follow from their time."""
+        checks = {unit: self_check.fingerprint(unit, self.limits, self.sandbox.bwrap) for unit in self.units}
+        to_check = [u for u in self.units if not self_check.passed_before(self.course_dir, u, checks[u])]
+        stand_ins, first = {}, {}
+        for unit in to_check:
+            answers = self_check.reference_answers(self.work, unit)
+            stand_ins[unit] = stand_in(self.course_dir, self.pairs, unit, answers)
+            student = stand_ins[unit][0] if stand_ins[unit] else "reference answers"
+            first[unit] = self.prepare(student, unit, self.sandbox, None if stand_ins[unit] else answers)
+        futures = {unit: submit(run_job, pending.job) for unit, pending in first.items()}
+        checked = {unit: self.conclude(first[unit], futures[unit]) for unit in to_check}
+        for unit, outcome in checked.items():
+            self_check.verify(self.course_dir, unit, outcome, checks[unit])
+        for unit in self.units:
+            seconds = self_check.reference_seconds(self.course_dir, unit)
+            self.boxes[unit] = self.sandbox.with_limits(self.limits.budgeted(seconds))
+        for unit in to_check:
+            if stand_ins[unit]:
+                self.finish(checked[unit])
+        return {pair for pair in stand_ins.values() if pair}
+
+    def conclude(self, pending, future):
+        try:
+            return conclude(pending, future.result() if future is not None else None, self.cells[pending.unit])
+        except Exception as exc:  # one submission must never stop the class
+            if not lost_worker(exc) and type(exc).__name__ in ("CancelledError", "CommClosedError"):
+                raise LostCluster(f"lost the Dask scheduler {self.cluster or '(embedded)'} after {len(self.outcomes)} of "
+                                  f"{len(self.pairs)} submissions: what was graded is kept; run the command again to "
+                                  "grade the rest") from None
+            return failed_outcome(self.course_dir, pending.student, pending.unit, self.cells[pending.unit], exc)
+
+    def run_all(self, pendings, submit, as_completed):
+        futures = {submit(run_job, p.job): p for p in pendings if p.job is not None}
+        for p in pendings:
+            if p.job is None:  # unreadable: nothing to run
+                self.finish(self.conclude(p, None))
+        for future in as_completed(list(futures)):
+            self.finish(self.conclude(futures[future], future))  # only this process records: one writer
+
+    def finish(self, outcome):
+        outcome.key = self.keys[(outcome.student, outcome.unit)]
+        outcome.limits = repr(self.boxes[outcome.unit].limits)
+        record(self.course_dir, outcome)
+        self.outcomes.append(outcome)
+        failed = sum(o.grader_failed for o in self.outcomes)
+        self.progress(progress_bar(len(self.outcomes), len(self.pairs), outcome, failed,
+                                   time.monotonic() - self.started))
 
 
 # --- reporting ------------------------------------------------------------------------------
@@ -467,10 +470,11 @@ def format_table(rows):
     return "\n".join(lines)
 
 
-def main(course_dir, units=None, students=None, csv_path=None, jobs=1, limits=Limits(), unsafe=False, force=False):
+def main(course_dir, units=None, students=None, csv_path=None, jobs=1, limits=Limits(), unsafe=False, force=False,
+         cluster=None):
     if jobs < 1:
         raise CourseError(f"-j/--jobs must be at least 1, not {jobs}")
-    rows = grade(course_dir, units, students, jobs=jobs, limits=limits, unsafe=unsafe, force=force)
+    rows = grade(course_dir, units, students, jobs=jobs, limits=limits, unsafe=unsafe, force=force, cluster=cluster)
     path = write_csv(rows, csv_path or Path(course_dir) / "grades.csv")
     print(format_table(rows))
     print(f"\ngrades: {path}\nfeedback: {Path(course_dir).resolve() / 'feedback'}")

@@ -204,6 +204,7 @@ class Sandbox:
     def __init__(self, limits=Limits(), unsafe=False, hidden_paths=()):
         self.limits = limits.for_self_check()
         self.unsafe = unsafe
+        self.hidden_paths = tuple(str(path) for path in hidden_paths)
         self.bwrap = None if unsafe else bwrap_program()
         if not unsafe:
             self._check_works(hidden_paths)
