@@ -39,19 +39,31 @@ def placement(cluster=None, jobs=1):
     except ImportError:
         raise CourseError("grading runs on Dask, which is not installed: install the instructor extra, "
                           "`pip install -e '.[cluster]'` in the course repository") from None
-    with contextlib.ExitStack() as stack:
-        if cluster in (None, EMBEDDED):
-            local = stack.enter_context(LocalCluster(
-                n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
-                silence_logs=logging.ERROR, worker_class="distributed.Nanny"))
-            client = stack.enter_context(Client(local))
-        else:
-            client = stack.enter_context(connect(cluster))
+    if cluster not in (None, EMBEDDED):
+        with connect(cluster) as client:  # at once: an unreachable scheduler is said before any work
+            yield (lambda fn, *args: client.submit(fn, *args, pure=False)), as_completed
+        return
+    # The embedded cluster starts in the background while the caller prepares (reference, nbgrader).
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as starter:
+        started = starter.submit(start_local, LocalCluster, Client, jobs)
+        try:
+            yield (lambda fn, *args: started.result()[1].submit(fn, *args, pure=False)), as_completed
+        finally:
+            local, client = started.result()
+            client.close()
+            local.close()
 
-        def submit(fn, *args):
-            return client.submit(fn, *args, pure=False)
 
-        yield submit, as_completed
+def start_local(LocalCluster, Client, jobs):
+    local = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
+                         dashboard_address=None, silence_logs=logging.ERROR)
+    client = Client(local)
+    client.run(warm_up)  # workers import the task code now, not at their first task
+    return local, client
+
+
+def warm_up():
+    import gan_course_grader.worker  # noqa: F401
 
 
 def connect(cluster):
