@@ -71,7 +71,7 @@ def connect(cluster):
 
     target = {"scheduler_file": str(cluster)} if Path(cluster).is_file() else {"address": cluster}
     try:
-        return Client(**target, timeout="10s")
+        return Client(**target, timeout="5s")
     except (OSError, TimeoutError, ValueError) as exc:
         raise CourseError(f"cannot reach the Dask scheduler {cluster} ({type(exc).__name__}: {exc}): start it "
                           "(`dask scheduler`), or give its tcp://host:port address or its scheduler file") from None

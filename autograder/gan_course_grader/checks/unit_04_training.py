@@ -92,13 +92,20 @@ def _(rng):
 
 
 # --- exercise 5: the island GAN -----------------------------------------------------------------
+# Slanted faces: the mean diagonal pixel at least SLANT above the mean off-diagonal one. Measured over 64 seeds,
+# the reference's slant is never below 0.64 (the earlier bar, diagonal > 0.8 and off-diagonal < 0.2, failed
+# the reference itself at 6 of 24 seeds: a GAN that draws clear faces with some grey left on the cheeks);
+# a forger trained with a learning rate 100 times too small reaches 0.23 at most.
+SLANT = 0.5
+
+
 def slanted(got, want):
-    return float(got["diagonal"]) > 0.8 and float(got["off_diagonal"]) < 0.2
+    return float(got["diagonal"]) - float(got["off_diagonal"]) >= SLANT
 
 
 @CHECKS.add("toy_gan", "slanted_faces", "train_toy_gan",
-            "train_toy_gan(seed=...) must train a GAN whose generator draws slanted faces (diagonal pixels above 0.8, "
-            "the others below 0.2 on average) for any seed.", compare=slanted, op="toy_training")
+            "train_toy_gan(seed=...) must train a GAN whose generator draws slanted faces for any seed: its diagonal "
+            f"pixels on average at least {SLANT} darker than the others.", compare=slanted, op="toy_training")
 def _(rng):
     return {"seed": np.asarray(int(rng.integers(2**16))), "n": np.asarray(400)}
 
