@@ -43,6 +43,8 @@ from .sandbox import Limits, Sandbox
 CSV_FIELDS = ["student", "unit", "exercise", "score", "max", "note"]
 SANDBOX_STUDENT = "student"  # the student id inside every scratch course
 DIED = "the notebook did not finish running (its kernel died or was killed)"
+GRADER_FAILED = ("nbgrader could not prepare the notebook, so none of its code ran (a grader bug or damaged "
+                 "nbgrader metadata, not a crash of the notebook; the instructor has been warned)")
 
 
 @dataclass
@@ -146,10 +148,12 @@ class Run:
     seconds: float = 0.0
     log: str = ""
     peak_memory: int = 0
+    grader_failed: bool = False  # nbgrader failed before the student's code ran
 
 
 def run_in_sandbox(sandbox, work_dir, unit, submission_bytes, gradebook_db, checks, inputs):
     from gan_course_probe import PROBE_DIR_ENV, RESULTS
+    from gan_course_probe.preprocessors import SANITIZED, STAGE_FILE
 
     scratch = Path(tempfile.mkdtemp(prefix=f"{unit}-", dir=work_dir))
     lay_out_scratch(scratch, unit, submission_bytes, gradebook_db, checks, inputs)
@@ -163,8 +167,13 @@ def run_in_sandbox(sandbox, work_dir, unit, submission_bytes, gradebook_db, chec
 
     run = Run(notebook=untrusted.read_notebook(scratch, f"autograded/{SANDBOX_STUDENT}/{unit}/{unit}.ipynb"),
               seconds=finished.seconds, log=finished.log[-2000:], peak_memory=finished.peak_memory)
+    # Written by the sanitize step before any student code runs: without it, nbgrader itself failed.
+    stage = untrusted.read_bytes(scratch, f"probe/{STAGE_FILE}", 64)
     if finished.stopped:
         run.problem = f"the notebook was stopped because it {finished.stopped}"
+    elif run.notebook is None and stage != SANITIZED.encode():
+        run.problem = GRADER_FAILED
+        run.grader_failed = True
     elif run.notebook is None:
         run.problem = DIED
     for exercise_checks in checks.values():
@@ -259,6 +268,10 @@ def grade_submission(sandbox, work_dir, course_dir, student, unit, cells, gradeb
     inputs = {check.name: check.inputs(seed) for exercise_checks in checks.values() for check in exercise_checks}
     run = (Run(problem=unreadable) if unreadable
            else run_in_sandbox(sandbox, work_dir, unit, data, gradebook_db, checks, inputs))
+    if run.grader_failed:
+        last = [line for line in run.log.splitlines() if line.strip()][-3:]
+        print(f"warning: {student} / {unit}: nbgrader failed in the sandbox before the notebook ran; "
+              f"this is a grader bug, not the student's: {' | '.join(last)[-400:]}", file=sys.stderr)
     rows, messages = judge(unit, cells, run.problem, run.notebook, run.results, inputs)
     outcome = Outcome(student, unit, seed, run.problem, seconds=run.seconds, messages=messages, log=run.log,
                       peak_memory=run.peak_memory,
