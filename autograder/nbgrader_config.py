@@ -46,12 +46,20 @@ c.Autograde.exporter_class = RefuseAutograde
 if os.path.isdir(os.path.join(_autograder, "gan_course_grader")) and _autograder not in sys.path:
     sys.path.insert(0, _autograder)
 try:
-    from gan_course_grader.preprocessors import HideHiddenTests
+    from gan_course_grader.preprocessors import HideHiddenTests, MathToMathML
 except ImportError:
     c.GenerateFeedback.exporter_class = RefuseFeedback
 else:
-    # Feedback reports hidden checks' outcomes, never their code or expected values.
-    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests]
+    # Feedback reports hidden checks' outcomes, never their code or expected values; its math is
+    # MathML and its page loads nothing from the internet (templates/gan_course_feedback).
+    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests, MathToMathML]
+    import nbgrader
+
+    # Nested under GenerateFeedback: only the feedback exporter, not the formgrader's own pages.
+    c.GenerateFeedback.HTMLExporter.template_name = "gan_course_feedback"
+    c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [
+        os.path.join(_autograder, "gan_course_grader", "templates"),
+        os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates")]
 
 # `nbgrader export` (and the formgrader's export) writes its own CSV beside the project's grades.csv.
 c.ExportPlugin.to = "nbgrader_export.csv"

@@ -97,6 +97,7 @@ def graded_01(tmp_path_factory):
     proc = gan_course("grade", course, "--unit", "01", "-j", "2", timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert not canary.exists(), "the sandbox let student code write outside it"
+    assert "no feedback written" not in proc.stderr, proc.stderr
     return SimpleNamespace(course=course, canary=canary, rows=read_csv(course / "grades.csv"), proc=proc)
 
 

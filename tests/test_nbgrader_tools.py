@@ -74,3 +74,15 @@ def test_feedback_refuses_when_the_grader_cannot_be_found(graded_01, tmp_path):
         config.write_text(text)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0 and "cannot be imported" in out and "gan-course grade" in out, out
+
+
+def test_feedback_renders_math_without_the_internet(graded_01):
+    """Observation 10: math arrives as MathML and the page asks nothing of the internet (no MathJax,
+    no script or stylesheet from elsewhere; nbgrader inlines its CSS)."""
+    import re
+
+    for html in (graded_01.course / "feedback").rglob("*.html"):
+        text = html.read_text()
+        assert "<math" in text and "$$" not in text and "\\text{score}" not in text, html
+        external = re.findall(r"""(?:src|href)\s*=\s*["'](https?:)?//""", text)
+        assert not external and not re.search(r"<script[^>]*\ssrc=", text), (html, external)
