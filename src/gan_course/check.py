@@ -225,13 +225,13 @@ class Report:
                 for label, value in (("what", r.message), ("expected", r.expected), ("got", r.got), ("hint", r.hint))
                 if value)
             rows.append(f'<tr><td style="color:{colour};font-weight:bold">{"PASS" if r.passed else "FAIL"}</td>'
-                        f"<td>{e(r.title)}</td><td>{r.earned:g}/{r.points:g}</td>"
+                        f'<td style="text-align:left">{e(r.title)}</td><td>{r.earned:g}/{r.points:g}</td>'
                         f'<td style="text-align:left">{details}</td></tr>')
         passed = sum(r.passed for r in self.results)
         earned, total = sum(r.earned for r in self.results), sum(r.points for r in self.results)
         return (f'<div class="gan-course-check"><p><b>gan-course check</b>: {e(str(self.path))} '
                 "(the last saved version)</p>"
-                '<table><thead><tr><th>result</th><th>exercise</th><th>points</th><th style="text-align:left">'
+                '<table><thead><tr><th>result</th><th style="text-align:left">exercise</th><th>points</th><th style="text-align:left">'
                 f"why</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
                 f"<p>visible tests {passed}/{len(self.results)} passed ({earned:g}/{total:g} points); "
                 "hidden tests run at grading</p></div>")
@@ -267,8 +267,9 @@ def check(notebook=None, timeout=notebooks.CELL_TIMEOUT):
     ``notebook`` defaults to the notebook this kernel runs (save it first: the saved file is
     checked, in a fresh kernel, never changed). Returns a :class:`Report`.
     """
-    if os.environ.get(notebooks.TOOL_RUN_ENV):
-        # Run by gan-course check itself, the grader or the reference: checking would start again.
+    if os.environ.get(notebooks.TOOL_RUN_ENV) or os.environ.get("NBGRADER_EXECUTION"):
+        # Run by gan-course check itself, the grader, the reference or nbgrader (Validate, autograde):
+        # checking would start again, and fail there without a notebook session.
         print("check() does nothing while the course's tools run this notebook")
         return None
     path = Path(notebook) if notebook else this_notebook()
