@@ -17,8 +17,9 @@ from pathlib import Path
 
 from .notebooks import CourseError
 
-# nbgrader's JupyterLab plugins a student does not use; "validate-assignment" (the Validate button) stays.
-HIDDEN_PLUGINS = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+# nbgrader's JupyterLab plugins a student does not use (and its menu of them); "validate-assignment"
+# (the Validate button) stays.
+HIDDEN_PLUGINS = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:menu",
                   "@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:course-list"]
 HIDDEN_SERVER_EXTENSIONS = ["nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.assignment_list",
                             "nbgrader.server_extensions.course_list"]
