@@ -1,15 +1,65 @@
-# nbgrader configuration of the trusted side of the gan-course grader: `gan-course release` and
-# `gan-course grade` copy this file into the course folder where they run generate_assignment
-# and generate_feedback (autograder/ is on PYTHONPATH). Autograding runs in a sandbox with its
-# own configuration: autograder/gan_course_probe/nbgrader_config.py.
+# nbgrader configuration of a gan-course course folder. `gan-course release` and `gan-course grade`
+# copy this file into the folder where they run nbgrader (with the line GAN_COURSE_AUTOGRADER = ...
+# on top, naming this repository's autograder/). It is also what nbgrader's own tools read when
+# an instructor runs them there (`nbgrader ...`, `jupyter lab` and its Formgrader), so it must
+# load wherever they start, and keep them from undoing what `gan-course grade` decided:
+#
+# - Generate Feedback hides hidden tests exactly as `gan-course grade` does (HideHiddenTests),
+#   or refuses when the grader's code cannot be found;
+# - Autograde refuses, naming `gan-course grade`: nbgrader's own would run student code outside
+#   the sandbox and overwrite the scores with its own (without the hidden checks);
+# - `nbgrader export` writes nbgrader_export.csv, never the project's grades.csv.
+import os
+import sys
+
+from nbconvert.exporters import NotebookExporter
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import GetGrades
-
-from gan_course_grader.preprocessors import HideHiddenTests
 
 c = get_config()  # noqa: F821  (provided by traitlets when the file is loaded)
 
 c.CourseDirectory.course_id = "gan-course"
 
-# Feedback reports hidden checks' outcomes, never their code or expected values.
-c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests]
+_autograder = globals().get("GAN_COURSE_AUTOGRADER") or os.path.dirname(os.path.abspath(__file__))
+
+
+class RefuseAutograde(NotebookExporter):
+    """nbgrader's Autograde starts by making its exporter: refuse there, before it touches anything."""
+
+    def __init__(self, *args, **kwargs):
+        raise RuntimeError(
+            "nbgrader's Autograde is disabled in a gan-course course: it would run student code outside the "
+            "sandbox and overwrite the grades. Grade with `gan-course grade COURSE [--unit U] [--student S]` "
+            "instead; it fills this gradebook, autograded/ and feedback/.")
+
+
+class RefuseFeedback(NotebookExporter):
+    def __init__(self, *args, **kwargs):
+        raise RuntimeError(
+            f"Generate Feedback is disabled here: the gan-course grader's code ({_autograder}) cannot be "
+            "imported, and without it feedback would show the hidden tests. Run `gan-course grade` on this "
+            "folder from the course repository to write feedback (and this file) again.")
+
+
+c.Autograde.exporter_class = RefuseAutograde
+
+if os.path.isdir(os.path.join(_autograder, "gan_course_grader")) and _autograder not in sys.path:
+    sys.path.insert(0, _autograder)
+try:
+    from gan_course_grader.preprocessors import HideHiddenTests, MathToMathML
+except ImportError:
+    c.GenerateFeedback.exporter_class = RefuseFeedback
+else:
+    # Feedback reports hidden checks' outcomes, never their code or expected values; its math is
+    # MathML and its page loads nothing from the internet (templates/gan_course_feedback).
+    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests, MathToMathML]
+    import nbgrader
+
+    # Nested under GenerateFeedback: only the feedback exporter, not the formgrader's own pages.
+    c.GenerateFeedback.HTMLExporter.template_name = "gan_course_feedback"
+    c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [
+        os.path.join(_autograder, "gan_course_grader", "templates"),
+        os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates")]
+
+# `nbgrader export` (and the formgrader's export) writes its own CSV beside the project's grades.csv.
+c.ExportPlugin.to = "nbgrader_export.csv"

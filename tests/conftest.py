@@ -69,3 +69,41 @@ def demo_course(tmp_path_factory):
     assert graded.returncode == 0, graded.stdout + graded.stderr
     return SimpleNamespace(course=course, demo=demo, demo_rows=read_csv(course / "grades.csv"),
                            graded=graded, rows=read_csv(course / "known_wrong.csv"), wrong_units=wrong_units)
+
+
+CANARY_ENV = "GAN_COURSE_TEST_CANARY"
+
+
+def canary_answer(answer, path):
+    """``answer`` that also writes ``path`` when it runs where that path is writable (never in the sandbox)."""
+    return (f"try:\n    open({str(path)!r}, 'w').write('student code ran here')\nexcept OSError:\n    pass\n"
+            + answer)
+
+
+@pytest.fixture(scope="session")
+def graded_01(tmp_path_factory):
+    """A course folder graded by `gan-course grade --unit 01`: "alice" (the reference answers, whose
+    sigmoid cell also writes a canary file outside the sandbox if it ever runs there) and "bob" (the
+    blank release)."""
+    from types import SimpleNamespace
+
+    from gan_course_grader import submissions
+
+    course = tmp_path_factory.mktemp("graded01") / "course"
+    canary = course.parent / "canary"
+    sigmoid = submissions.solution_sources("01")["sigmoid"]
+    submissions.write(submissions.filled("01", {"sigmoid": canary_answer(sigmoid, canary)}), course, "alice", "01")
+    submissions.write(submissions.released("01"), course, "bob", "01")
+    proc = gan_course("grade", course, "--unit", "01", "-j", "2", timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not canary.exists(), "the sandbox let student code write outside it"
+    assert "no feedback written" not in proc.stderr, proc.stderr
+    return SimpleNamespace(course=course, canary=canary, rows=read_csv(course / "grades.csv"), proc=proc)
+
+
+def plain_env():
+    """The environment of an instructor who installed the project and runs nbgrader or Jupyter by hand:
+    this Python's bin/ on PATH, nothing on PYTHONPATH."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", CANARY_ENV)}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env

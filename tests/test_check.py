@@ -1,6 +1,7 @@
 """`gan-course check`: the student's self-check, run as a student runs it."""
 
 import json
+import re
 
 import nbformat
 import pytest
@@ -86,3 +87,87 @@ def test_a_broken_file_is_reported_not_crashed_on(tmp_path):
     proc = gan_course("check", path)
     assert proc.returncode == 2 and "not a readable Jupyter notebook" in proc.stderr
     assert path.read_text() == '{"cells": ['
+
+
+def test_a_jupyterlab_duplicate_beside_the_notebook_is_not_what_gets_checked(tmp_path):
+    """Observation 8: 01_intuition.ipynb (all right) beside JupyterLab's blank 01_intuition-Copy1.ipynb."""
+    (tmp_path / "01_intuition.ipynb").write_bytes(units.solution_path("01").read_bytes())
+    (tmp_path / "01_intuition-Copy1.ipynb").write_bytes((units.COURSE / "01_intuition.ipynb").read_bytes())
+    proc = gan_course("check", "01", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "checking 01_intuition.ipynb (also found: 01_intuition-Copy1.ipynb" in proc.stderr
+    assert "visible tests 7/7 passed" in proc.stdout
+
+
+def test_several_notebooks_named_like_a_release_are_listed_and_a_path_asked_for(tmp_path):
+    for name in ("01_intuition.ipynb", "01_mine.ipynb"):
+        (tmp_path / name).write_bytes((units.COURSE / "01_intuition.ipynb").read_bytes())
+    proc = gan_course("check", "01", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "several notebooks match unit 01" in proc.stderr and "01_intuition.ipynb, 01_mine.ipynb" in proc.stderr
+    assert "Give the path" in proc.stderr
+
+
+def test_a_syntax_error_is_reported_as_a_syntax_error_with_its_line(tmp_path):
+    """Observation 9: not as the test cell's NameError."""
+    path = tmp_path / "01_intuition.ipynb"
+    nbformat.write(submissions.filled("01", {"face_score": "def face_score(images):\n    s = (images[..., 0]\n"
+                                                           "    return s\n"}), path)
+    proc = gan_course("check", path, "--json")
+    rows = {row["exercise"]: row for row in json.loads(proc.stdout)["exercises"]}
+    message = rows["face_score_tests"]["message"]
+    assert message.startswith("SyntaxError in the exercise's code cell, line 2"), message
+    assert "NameError" not in message
+    assert rows["sigmoid_tests"]["passed"]
+    text = gan_course("check", path).stdout
+    assert "what:     SyntaxError in the exercise's code cell, line 2" in text
+
+
+def test_failures_in_jupyter_read_as_the_short_message_and_blank_exercises_say_not_written(tmp_path):
+    """Observation 7: a wrong answer's CheckFailed is its message, not a traceback through
+    gan_course/testing.py; a blank exercise says 'not written yet' in words."""
+    from gan_course import notebooks
+
+    nb = submissions.filled("01", {"js_divergence": WRONG_01["js_divergence"]})
+    blank = submissions.released("01")
+    ran = notebooks.execute(nb, cwd=tmp_path)
+    ran_blank = notebooks.execute(blank, cwd=tmp_path)
+
+    def error(run, grade_id):
+        cell = next(c for c in run.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+        return next(o for o in cell.outputs if o.output_type == "error")
+
+    wrong = error(ran, "js_divergence_tests")
+    shown = "\n".join(wrong.traceback)
+    assert wrong.ename == "CheckFailed" and len(wrong.traceback) == 1
+    assert "CheckFailed" in shown.splitlines()[0] and "expected: 0.1017492251" in shown and "hint:" in shown
+    assert "testing.py" not in shown and "Traceback" not in shown
+    unanswered = error(ran_blank, "sigmoid_tests")
+    assert unanswered.ename == "NotImplementedError"
+    assert unanswered.evalue.startswith("not written yet: sigmoid() still raises NotImplementedError")
+    other = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import gan_course.testing\n1 / 0")])
+    assert "Traceback" in "\n".join(notebooks.execute(other, cwd=tmp_path).cells[0].outputs[0].traceback)
+
+
+def test_check_inside_the_notebook_shows_the_clis_table_as_html(tmp_path):
+    """`from gan_course import check; check()` in a cell, with the notebook found from the kernel's
+    session (JupyterLab's JPY_SESSION_NAME), shows the same rows as `gan-course check`."""
+    from gan_course import notebooks
+
+    path = tmp_path / "01_intuition.ipynb"
+    nb = submissions.filled("01", {"js_divergence": WRONG_01["js_divergence"]})
+    nb.cells.append(nbformat.v4.new_code_cell("from gan_course import check\ncheck()"))
+    nbformat.write(nb, path)
+    # The student's kernel: not a run of the course's tools.
+    env = {k: "" for k in notebooks.RUN_ENV if k != "GAN_COURSE_FAST"}
+    env["JPY_SESSION_NAME"] = "01_intuition.ipynb"  # relative, as older servers set it
+    ran = notebooks.execute(nb, cwd=tmp_path, env=env)
+    outputs = ran.cells[-1].outputs
+    html = next(o.data["text/html"] for o in outputs if o.output_type == "execute_result")
+    text = next(o.data["text/plain"] for o in outputs if o.output_type == "execute_result")
+    cli = gan_course("check", path).stdout
+    assert text.strip().splitlines()[1:] == cli.strip().splitlines()[1:]  # the rows; the path is written as given
+    assert "<table>" in html and html.count("<tr>") == 8  # header and seven exercises
+    assert re.search(r"FAIL</td><td[^>]*>Exercise 6: Jensen-Shannon divergence</td><td>0/2</td>", html)
+    assert "0.1017492251" in html and "visible tests 6/7 passed" in html
+    assert path.read_text() == nbformat.writes(nb) + "\n" or path.read_text() == nbformat.writes(nb)  # never changed

@@ -223,9 +223,13 @@ def prepare(sandbox, course_dir, student, unit, gradebook_bytes, submission=None
 def conclude(pending, run, cells):
     """Judge what a run left, here on the trusted side: the submission's Outcome."""
     run = run or Run(problem=pending.problem)
+    if run.grader_failed:
+        last = [line for line in run.log.splitlines() if line.strip()][-3:]
+        print(f"warning: {pending.student} / {pending.unit}: nbgrader failed in the sandbox before the notebook ran; "
+              f"this is a grader bug, not the student's: {' | '.join(last)[-400:]}", file=sys.stderr)
     rows, messages = judge(pending.unit, cells, run.problem, run.notebook, run.results, pending.inputs)
     outcome = Outcome(pending.student, pending.unit, pending.seed, run.problem, seconds=run.seconds,
-                      messages=messages, log=run.log, peak_memory=run.peak_memory,
+                      messages=messages, log=run.log, peak_memory=run.peak_memory, grader_failed=run.grader_failed,
                       notebook=feedback_notebook(cells, run.notebook, pending.submitted_nb, run.problem, messages))
     outcome.rows = [Row(pending.student, pending.unit, grade_id, score, out_of, note)
                     for grade_id, score, out_of, note in rows]

@@ -19,11 +19,19 @@ def prepare(course_dir, unit_names):
     """Write the grader's nbgrader_config.py and the solution notebooks as nbgrader sources."""
     course_dir = Path(course_dir)
     course_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(units.AUTOGRADER / "nbgrader_config.py", course_dir / "nbgrader_config.py")
+    write_config(course_dir)
     for unit in unit_names:
         source = course_dir / "source" / unit
         source.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(units.solution_path(unit), source / f"{unit}.ipynb")
+
+
+def write_config(course_dir):
+    """The course folder's nbgrader_config.py: autograder/nbgrader_config.py, told where autograder/ is,
+    so that it loads wherever nbgrader or Jupyter starts in that folder."""
+    text = (units.AUTOGRADER / "nbgrader_config.py").read_text()
+    header = f"GAN_COURSE_AUTOGRADER = {str(units.AUTOGRADER)!r}  # written by gan-course\n"
+    (Path(course_dir) / "nbgrader_config.py").write_text(header + text)
 
 
 def env():

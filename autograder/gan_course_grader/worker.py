@@ -20,6 +20,8 @@ from .sandbox import Limits, Sandbox
 
 SANDBOX_STUDENT = "student"  # the student id inside every scratch course
 DIED = "the notebook did not finish running (its kernel died or was killed)"
+GRADER_FAILED = ("nbgrader could not prepare the notebook, so none of its code ran (a grader bug or damaged "
+                 "nbgrader metadata, not a crash of the notebook; the instructor has been warned)")
 PROBE_CONFIG = Path(__file__).resolve().parents[1] / "gan_course_probe" / "nbgrader_config.py"
 
 
@@ -45,6 +47,7 @@ class Run:
     seconds: float = 0.0
     log: str = ""
     peak_memory: int = 0
+    grader_failed: bool = False  # nbgrader failed before the student's code ran
 
 
 @functools.cache
@@ -77,6 +80,7 @@ def lay_out_scratch(scratch, job):
 def run_job(job):
     """Run ``nbgrader autograde`` on the job's submission in a sandbox; what it left, as a :class:`Run`."""
     from gan_course_probe import PROBE_DIR_ENV, RESULTS
+    from gan_course_probe.preprocessors import SANITIZED, STAGE_FILE
 
     sandbox = sandbox_for(job.limits, job.unsafe, job.hidden_paths)
     with tempfile.TemporaryDirectory(prefix=f"gan-course-{job.unit}-") as work:
@@ -93,8 +97,12 @@ def run_job(job):
         unit = job.unit
         run = Run(notebook=untrusted.read_notebook(scratch, f"autograded/{SANDBOX_STUDENT}/{unit}/{unit}.ipynb"),
                   seconds=finished.seconds, log=finished.log[-2000:], peak_memory=finished.peak_memory)
+        # Written by the sanitize step before any student code runs: without it, nbgrader itself failed.
+        stage = untrusted.read_bytes(scratch, f"probe/{STAGE_FILE}", 64)
         if finished.stopped:
             run.problem = f"the notebook was stopped because it {finished.stopped}"
+        elif run.notebook is None and stage != SANITIZED.encode():
+            run.problem, run.grader_failed = GRADER_FAILED, True
         elif run.notebook is None:
             run.problem = DIED
         for _, name, _, _ in job.checks:

@@ -1,20 +1,22 @@
 # nbgrader configuration of `nbgrader autograde` inside the grading sandbox. The trusted grader
 # copies this file into each submission's scratch course; gan_course_probe is importable there.
 # Scores nbgrader computes in the sandbox are ignored: the trusted side decides them.
-from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells,
-                                    OverwriteKernelspec)
+from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteKernelspec
 
-from gan_course_probe.preprocessors import DropEmptyNbgraderMetadata
+from gan_course_probe.preprocessors import (DropEmptyNbgraderMetadata, MarkSanitized, MarkSanitizing,
+                                            RestoreMissingCells)
 
 c = get_config()  # noqa: F821  (provided by traitlets when the file is loaded)
 
 c.CourseDirectory.course_id = "gan-course"
 
-# A student who deletes a test cell gets it back (and graded), instead of an ungraded notebook.
-c.OverwriteCells.add_missing_cells = True
-# ...which crashes on a duplicated grade cell unless DeduplicateIds' leftovers are removed first.
-c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, DropEmptyNbgraderMetadata,
-                                      OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
+# A student who deletes a test cell or a given cell gets it back (and graded), instead of an
+# ungraded notebook; nbgrader's own add_missing_cells crashes on many layouts (see RestoreMissingCells).
+c.RestoreMissingCells.add_missing_cells = True
+# ...which would crash on a duplicated grade cell unless DeduplicateIds' leftovers are removed first.
+# MarkSanitizing / MarkSanitized tell the grader whether a failure came before any student code ran.
+c.Autograde.sanitize_preprocessors = [MarkSanitizing, ClearOutput, DeduplicateIds, DropEmptyNbgraderMetadata,
+                                      OverwriteKernelspec, RestoreMissingCells, CheckCellMetadata, MarkSanitized]
 
 # Keep output that students can flood under control.
 c.LimitOutput.max_lines = 1000

@@ -1,6 +1,39 @@
 """nbgrader preprocessors used by autograde inside the sandbox (see nbgrader_config.py here)."""
 
-from nbgrader.preprocessors import NbGraderPreprocessor
+import os
+from pathlib import Path
+
+from nbformat.notebooknode import NotebookNode
+from nbgrader.nbgraderformat import MetadataValidator
+from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
+
+# Written into the probe folder by the sanitize step: the trusted grader reads it to tell a
+# failure of the grader's own preparation (never the student's fault) from a kernel that died.
+STAGE_FILE = "stage.txt"
+SANITIZING, SANITIZED = "sanitizing", "sanitized"
+RESTORED_NOTE = "# This cell was missing from the submission; the grader put it back.\n"
+
+
+def write_stage(stage):
+    folder = os.environ.get("GAN_COURSE_PROBE_DIR")
+    if folder and Path(folder).is_dir():
+        (Path(folder) / STAGE_FILE).write_text(stage)
+
+
+class MarkSanitizing(NbGraderPreprocessor):
+    """First sanitize step: no student code has run yet."""
+
+    def preprocess(self, nb, resources):
+        write_stage(SANITIZING)
+        return nb, resources
+
+
+class MarkSanitized(NbGraderPreprocessor):
+    """Last sanitize step: the grader's preparation succeeded; what follows runs the student's code."""
+
+    def preprocess(self, nb, resources):
+        write_stage(SANITIZED)
+        return nb, resources
 
 
 class DropEmptyNbgraderMetadata(NbGraderPreprocessor):
@@ -16,3 +49,64 @@ class DropEmptyNbgraderMetadata(NbGraderPreprocessor):
         if "nbgrader" in cell.metadata and not cell.metadata.nbgrader:
             del cell.metadata["nbgrader"]
         return cell, resources
+
+
+class RestoreMissingCells(OverwriteCells):
+    """OverwriteCells that puts back every missing test cell and every missing given (locked) cell.
+
+    nbgrader 0.9.6's ``add_missing_grade_cells`` inserts a missing grade cell after the source
+    cell just before it, and raises KeyError when that one is a locked given cell (unit 04's
+    ``probe_tools``) or is missing too; its index bookkeeping also goes wrong after several
+    insertions. Here each missing cell is put back in the release's order: a test cell right before
+    the next release cell still in the notebook (so after any cells the student added before it;
+    last when there is none), a given cell right after the previous one (first when there is
+    none). Missing solution
+    cells are not put back: the student may have moved their answer into a cell of their own, and
+    a skeleton restored after it would hide it.
+    """
+
+    def add_missing_grade_cells(self, nb, resources):
+        source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+        points = {cell.name: cell.max_score for cell in source_nb.grade_cells}
+        solutions = {cell.name for cell in source_nb.solution_cells}
+        # The release's order: nbgrader's SQLite gradebook returns source cells in the order
+        # generate_assignment stored them (nbgrader's own add_missing_grade_cells relies on it).
+        order = list(source_nb.source_cells)
+
+        def present():
+            return {cell.metadata["nbgrader"]["grade_id"]: index for index, cell in enumerate(nb.cells)
+                    if cell.metadata.get("nbgrader", {}).get("grade_id")}
+
+        for position, source_cell in enumerate(order):
+            name = source_cell.name
+            wanted = name in points or (source_cell.locked and name not in solutions)
+            found = present()
+            if not wanted or name in found:
+                continue
+            self.log.warning("Missing cell %s encountered, adding it back to the notebook", name)
+            if name in points:  # a test: as late as it can be, so that it follows the student's own cells
+                after = [found[c.name] for c in order[position + 1:] if c.name in found]
+                at = min(after) if after else len(nb.cells)
+            else:  # given code: as early as it can be, so that what follows can use it
+                before = [found[c.name] for c in order[:position] if c.name in found]
+                at = max(before) + 1 if before else 0
+            nb.cells.insert(at, self.restored_cell(source_cell, points.get(name), name in solutions))
+        return nb, resources
+
+    def restored_cell(self, source_cell, max_score, is_solution):
+        if max_score is not None:
+            cell = self.missing_cell_transform(source_cell, max_score, is_solution=is_solution)
+        else:  # a given, locked cell: no points
+            cell = NotebookNode({
+                "cell_type": source_cell.cell_type,
+                "metadata": {"deletable": False, "editable": False,
+                             "nbgrader": {"grade": False, "grade_id": source_cell.name, "locked": True,
+                                          "checksum": source_cell.checksum, "solution": False,
+                                          "schema_version": 3}},
+                "source": source_cell.source})
+            if cell.cell_type == "code":
+                cell.execution_count, cell.outputs = None, []
+            cell = MetadataValidator().upgrade_cell_metadata(cell)
+        if cell.cell_type == "code":
+            cell.source = RESTORED_NOTE + source_cell.source
+        return cell

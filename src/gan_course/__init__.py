@@ -25,3 +25,34 @@ def fast_mode():
     if value in ("1", "true", "yes", "on"):
         return True
     raise ValueError(f"{FAST_ENV}={value!r} is not understood: set it to 1 (few training steps) or 0 (full length)")
+
+
+def quiet_tensorflow():
+    """Import TensorFlow with its start-up messages kept out of the notebook.
+
+    TensorFlow 2.21 logs through absl before its log settings are read, so TF_CPP_MIN_LOG_LEVEL
+    does not stop the oneDNN and CUDA lines (written straight to file descriptor 2, which Jupyter
+    shows as red stderr boxes). The first import and device set-up run with that descriptor
+    pointed at /dev/null; everything after writes to stderr as usual. Call it before importing
+    Keras or TensorFlow (every unit's setup cell does).
+    """
+    import os
+    import sys
+
+    if not os.environ.get("TF_CPP_MIN_LOG_LEVEL"):
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow as tf
+
+        tf.get_logger().setLevel("ERROR")
+        tf.config.list_physical_devices()
+        tf.constant(0.0) + 1.0  # the first operation probes for CUDA, which logs an error without a GPU
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)

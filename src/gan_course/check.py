@@ -4,8 +4,12 @@ Only the visible tests a student has are run (hidden-test regions are removed fi
 solution notebook is checked the same way). Hidden tests run when the instructor grades.
 """
 
+import html
 import json
+import os
 import re
+import subprocess
+import sys
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,21 +32,39 @@ class Result:
     hint: str
 
 
-def find_notebook(target, search_dir="."):
-    """A unit number ('1', '01') or a path -> the notebook path."""
+RELEASE_NAME = re.compile(r"^\d{2}_[A-Za-z0-9_]+\.ipynb$")  # 01_intuition.ipynb, not 01_intuition-Copy1.ipynb
+
+
+def find_notebook(target, search_dir=".", say=lambda line: print(line, file=sys.stderr)):
+    """A unit number ('1', '01') or a path -> the notebook path.
+
+    A unit number looks for NN_*.ipynb in ``search_dir``, then in its course/ folder. When several
+    match, the one named exactly like the release (01_intuition.ipynb, not a JupyterLab duplicate
+    such as 01_intuition-Copy1.ipynb) is checked and ``say`` tells which; with no such single
+    file, the error lists them and asks for a path.
+    """
     target = str(target)
     if UNIT_PATTERN.match(target):
         prefix = f"{int(target):02d}_"
-        candidates = []
-        for folder in (Path(search_dir), Path(search_dir) / "course"):
-            candidates += sorted(folder.glob(prefix + "*.ipynb"))
+        folders = (Path(search_dir), Path(search_dir) / "course")
+        candidates = next((found for found in (sorted(f.glob(prefix + "*.ipynb")) for f in folders) if found), [])
         if not candidates:
             raise notebooks.NotebookError(
                 f"no notebook for unit {target} here: looked for {prefix}*.ipynb in {Path(search_dir).resolve()} "
                 "and its course/ folder. Run the command from the folder that holds your notebooks, "
                 "or give the notebook's path."
             )
-        return candidates[0]
+        if len(candidates) == 1:
+            return candidates[0]
+        released = [p for p in candidates if RELEASE_NAME.match(p.name)]
+        names = ", ".join(p.name for p in candidates)
+        if len(released) != 1:
+            raise notebooks.NotebookError(
+                f"several notebooks match unit {target} in {candidates[0].parent.resolve()}: {names}. "
+                f"Give the path of the one to check, e.g. gan-course check {(released or candidates)[0].name}")
+        others = ", ".join(p.name for p in candidates if p != released[0])
+        say(f"checking {released[0]} (also found: {others}; give a path to check another)")
+        return released[0]
     path = Path(target)
     if path.suffix != ".ipynb":
         raise notebooks.NotebookError(f"{target!r} is neither a unit number (like 01) nor an .ipynb path")
@@ -62,11 +84,29 @@ def _split_message(evalue):
     return " ".join(h for h in head if h), fields
 
 
-def not_written_before(run_nb, start, stop):
-    """Whether a code cell in [start, stop) raised NotImplementedError: an unanswered exercise that a
-    later cell (a training run, say) calls, so that the test cell fails with a follow-on error."""
-    errors = (notebooks.cell_error(c) for c in run_nb.cells[start:stop] if c.cell_type == "code")
-    return any(error and error[0] == "NotImplementedError" for error in errors)
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+SYNTAX_ERRORS = ("SyntaxError", "IndentationError", "TabError")
+
+
+def earlier_errors(run_nb, start, stop):
+    """(ename, evalue, traceback) of the errors of the code cells in [start, stop): the exercise's own
+    cells before its test cell."""
+    found = []
+    for cell in run_nb.cells[start:stop]:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if output.get("output_type") == "error":
+                found.append((output.get("ename", ""), output.get("evalue", ""), output.get("traceback", [])))
+    return found
+
+
+def syntax_message(ename, evalue, traceback):
+    """'SyntaxError in the cell above, line 2: expected ':' (def sigmoid(x))'."""
+    text = ANSI.sub("", "\n".join(traceback))
+    line = re.search(r"line (\d+)", text) or re.search(r"line (\d+)", evalue)
+    shown = re.sub(r"\s*\([^()]*\.py, line \d+\)$", "", evalue)
+    code = next((l.strip() for l in text.splitlines()[1:2] if l.strip()), "")
+    where = f", line {line.group(1)}" if line else ""
+    return f"{ename} in the exercise's code cell{where}: {shown}" + (f" ({code})" if code else "")
 
 
 def results_of(run_nb, exercises):
@@ -79,8 +119,16 @@ def results_of(run_nb, exercises):
             results.append(Result(ex.grade_id, ex.title, ex.points, ex.points, True, "", "", "", ""))
             continue
         ename, evalue = error
-        if ename == "NotImplementedError" or not_written_before(run_nb, start, ex.index):
-            message, fields = "not written yet (the cell still raises NotImplementedError)", {}
+        before = earlier_errors(run_nb, start, ex.index)
+        syntax = next((e for e in before if e[0] in SYNTAX_ERRORS), None)
+        fields = {}
+        if syntax:
+            # The function was never defined: the test cell's NameError is only a consequence.
+            message = syntax_message(*syntax)
+            fields["hint"] = "Fix the line named, run that cell again (no error), then its test cell."
+        elif ename == "NotImplementedError" or any(e[0] == "NotImplementedError" for e in before):
+            # Unanswered, or an unanswered exercise that a later cell (a training run, say) calls.
+            message = "not written yet (the cell still raises NotImplementedError)"
         else:
             head, fields = _split_message(evalue)
             message = f"{ename}: {head}" if head else ename
@@ -133,17 +181,117 @@ def format_report(path, results):
     return "\n".join(lines)
 
 
+def report_dict(path, results):
+    return {
+        "notebook": str(path),
+        "visible_passed": sum(r.passed for r in results),
+        "visible_total": len(results),
+        "hidden_tests": "run at grading",
+        "exercises": [asdict(r) for r in results],
+    }
+
+
 def main(target, as_json=False, timeout=notebooks.CELL_TIMEOUT):
     path = find_notebook(target)
     results = check_notebook(path, timeout=timeout)
     if as_json:
-        print(json.dumps({
-            "notebook": str(path),
-            "visible_passed": sum(r.passed for r in results),
-            "visible_total": len(results),
-            "hidden_tests": "run at grading",
-            "exercises": [asdict(r) for r in results],
-        }, indent=2))
+        print(json.dumps(report_dict(path, results), indent=2))
     else:
         print(format_report(path, results))
     return 0 if all(r.passed for r in results) else 1
+
+
+# --- inside a notebook: `from gan_course import check; check()` -------------------------------
+class Report:
+    """The self-check's report: an HTML table in Jupyter, the CLI's text elsewhere."""
+
+    def __init__(self, path, results):
+        self.path, self.results = Path(path), results
+
+    @property
+    def passed(self):
+        return all(r.passed for r in self.results)
+
+    def __repr__(self):
+        return format_report(self.path, self.results)
+
+    def _repr_html_(self):
+        e = html.escape
+        rows = []
+        for r in self.results:
+            colour = "#1a7f37" if r.passed else "#cf222e"
+            details = "" if r.passed else "<br>".join(
+                f"<b>{label}:</b> <code>{e(value)}</code>" if label in ("expected", "got") else f"<b>{label}:</b> {e(value)}"
+                for label, value in (("what", r.message), ("expected", r.expected), ("got", r.got), ("hint", r.hint))
+                if value)
+            rows.append(f'<tr><td style="color:{colour};font-weight:bold">{"PASS" if r.passed else "FAIL"}</td>'
+                        f'<td style="text-align:left">{e(r.title)}</td><td>{r.earned:g}/{r.points:g}</td>'
+                        f'<td style="text-align:left">{details}</td></tr>')
+        passed = sum(r.passed for r in self.results)
+        earned, total = sum(r.earned for r in self.results), sum(r.points for r in self.results)
+        return (f'<div class="gan-course-check"><p><b>gan-course check</b>: {e(str(self.path))} '
+                "(the last saved version)</p>"
+                '<table><thead><tr><th>result</th><th style="text-align:left">exercise</th><th>points</th><th style="text-align:left">'
+                f"why</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+                f"<p>visible tests {passed}/{len(self.results)} passed ({earned:g}/{total:g} points); "
+                "hidden tests run at grading</p></div>")
+
+
+def this_notebook():
+    """The notebook this kernel runs, from what Jupyter tells its kernel, or None.
+
+    JupyterLab and Notebook 7 (jupyter_server >= 2) start a kernel with JPY_SESSION_NAME set to the
+    notebook's path (absolute in recent versions, relative to the server's folder in older ones;
+    ipykernel also puts it in ``__session__``); VS Code sets ``__vsc_ipynb_file__``. The kernel runs
+    in the notebook's folder.
+    """
+    names = [os.environ.get("JPY_SESSION_NAME", "")]
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is not None:
+            names += [str(shell.user_ns.get(key, "")) for key in ("__session__", "__vsc_ipynb_file__")]
+    except ImportError:
+        pass
+    for name in filter(None, names):
+        for path in (Path(name), Path.cwd() / name, Path.cwd() / Path(name).name):
+            if path.suffix == ".ipynb" and path.is_file():
+                return path
+    return None
+
+
+def check(notebook=None, timeout=notebooks.CELL_TIMEOUT):
+    """Check a notebook from inside Jupyter and show the per-exercise table of `gan-course check`.
+
+    ``notebook`` defaults to the notebook this kernel runs (save it first: the saved file is
+    checked, in a fresh kernel, never changed). Returns a :class:`Report`.
+    """
+    if os.environ.get(notebooks.TOOL_RUN_ENV) or os.environ.get("NBGRADER_EXECUTION"):
+        # Run by gan-course check itself, the grader, the reference or nbgrader (Validate, autograde):
+        # checking would start again, and fail there without a notebook session.
+        print("check() does nothing while the course's tools run this notebook")
+        return None
+    path = Path(notebook) if notebook else this_notebook()
+    if path is None:
+        raise notebooks.NotebookError(
+            "check() could not tell which notebook this kernel runs (Jupyter did not say): "
+            "give its path, e.g. check('01_intuition.ipynb')")
+    # The same command a student runs in a terminal, in its own process: this kernel stays as it is.
+    proc = subprocess.run([sys.executable, "-m", "gan_course.cli", "check", str(path), "--json",
+                           "--timeout", str(timeout)], capture_output=True, text=True)
+    if proc.returncode not in (0, 1):
+        raise notebooks.NotebookError((proc.stderr.strip().splitlines() or ["gan-course check failed"])[-1])
+    report = json.loads(proc.stdout)
+    fields = Result.__dataclass_fields__
+    return Report(report["notebook"], [Result(**{k: row[k] for k in fields}) for row in report["exercises"]])
+
+
+class _CallableModule(type(sys)):
+    """`from gan_course import check; check()` calls :func:`check` (the module stays a module)."""
+
+    def __call__(self, *args, **kwargs):
+        return check(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -1,6 +1,7 @@
 """The ``gan-course`` command.
 
-Students:     gan-course check 01        (the visible tests of a notebook, exercise by exercise)
+Students:     gan-course lab [FOLDER]    (JupyterLab on your course notebooks)
+              gan-course check 01        (the visible tests of a notebook, exercise by exercise)
 Instructors:  gan-course release | grade | demo   (in the course repository: solutions/, autograder/;
               `gan-course grade --help` there lists their options)
 """
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from .notebooks import CELL_TIMEOUT, CourseError
 
-STUDENT_COMMANDS = ("check",)
+STUDENT_COMMANDS = ("check", "lab")
 DEBUG_ENV = "GAN_COURSE_DEBUG"
 
 
@@ -77,6 +78,8 @@ def build_parser():
     p.add_argument("notebook", help="a unit number (01) or a notebook path")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help=f"seconds a cell may run (default {CELL_TIMEOUT})")
+    p = sub.add_parser("lab", help="open JupyterLab on your course notebooks (without nbgrader's instructor tools)")
+    p.add_argument("folder", nargs="?", default=".", help="the folder of your notebooks (default: this one)")
     return parser
 
 
@@ -84,7 +87,14 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and not argv[0].startswith("-") and argv[0] not in STUDENT_COMMANDS:
         return instructor_main(argv)
-    args = build_parser().parse_args(argv)
+    args, extra = build_parser().parse_known_args(argv)
+    if args.command == "lab":
+        from . import lab
+
+        # Options after the folder go to JupyterLab itself (e.g. --no-browser --port 8890).
+        return run_reporting("lab", lambda: lab.main(args.folder, extra))
+    if extra:
+        build_parser().error(f"unrecognized arguments: {' '.join(extra)}")
 
     def check():
         from . import check

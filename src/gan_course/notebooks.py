@@ -13,12 +13,15 @@ from . import FAST_ENV
 
 HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
 
+# Set in every run of the course's tools: `check()` inside a notebook does nothing there (it would
+# start the check again, or slow grading down).
+TOOL_RUN_ENV = "GAN_COURSE_TOOL_RUN"
 # The one environment of every notebook the course's tools run: the self-check, the reference,
 # nbgrader's commands and the grading sandbox. TensorFlow's start-up chatter kept out of cell
 # outputs, no windows, long training cut to a few steps (fast mode), and determinism.
 RUN_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore::DeprecationWarning", "MPLBACKEND": "Agg",
-    FAST_ENV: "1", "PYTHONHASHSEED": "0", "TF_DETERMINISTIC_OPS": "1",
+    FAST_ENV: "1", "PYTHONHASHSEED": "0", "TF_DETERMINISTIC_OPS": "1", TOOL_RUN_ENV: "1",
 }
 # Seconds one cell may run, in the self-check and when grading (nbgrader's own default is 30).
 CELL_TIMEOUT = 600

@@ -85,3 +85,51 @@ def expect_layers(what, model, expected, hint):
     if len(got) != len(expected):
         fail(f"{what}: number of layers", f"{len(expected)} layers", f"{len(got)} layers "
              f"({', '.join(kind for kind, _, _ in got)})", hint)
+
+
+# --- how failures look in Jupyter -------------------------------------------------------------
+NOT_WRITTEN = ("not written yet: {function}() still raises NotImplementedError. Replace `# YOUR CODE HERE` "
+               "and `raise NotImplementedError()` in its cell with your code, run that cell, then this one again.")
+
+
+def _cell_frames(tb):
+    """The traceback's frames that belong to notebook cells (IPython compiles cells to ipykernel_* files)."""
+    frames = []
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if "ipykernel_" in name or name.startswith("<ipython-input"):
+            frames.append(tb)
+        tb = tb.tb_next
+    return frames
+
+
+def _short_error(shell, etype, value, tb, tb_offset=None):
+    """IPython's custom exception handler: a failed visible test reads as its message (what, expected,
+    got, hint) and the line of the test cell that raised it, without the frames of this module; an
+    unanswered exercise says so in words. Anything else keeps IPython's full traceback."""
+    cells = _cell_frames(tb)
+    red, plain = "\x1b[0;31m", "\x1b[0m"
+    if issubclass(etype, CheckFailed):
+        where = f"\n(test cell, line {cells[0].tb_lineno})" if cells else ""
+        stb = [f"{red}{etype.__name__}{plain}: {value}{where}"]
+    elif issubclass(etype, NotImplementedError) and not str(value) and cells:
+        value.args = (NOT_WRITTEN.format(function=cells[-1].tb_frame.f_code.co_name),)
+        stb = [f"{red}NotImplementedError{plain}: {value}"]
+    else:
+        stb = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
+    shell._showtraceback(etype, value, stb)  # IPython 9 shows nothing of what a handler returns
+
+
+def show_failures_briefly():
+    """Install :func:`_short_error` in the running IPython kernel (no-op outside one). Importing this
+    module does it: every notebook's setup cell imports it."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.set_custom_exc((CheckFailed, NotImplementedError), _short_error)
+
+
+show_failures_briefly()

@@ -1,0 +1,66 @@
+"""``gan-course lab``: JupyterLab on the course's notebooks, as a student sees it.
+
+nbgrader (which brings JupyterLab 4 and Notebook 7) installs its instructor tools into every
+JupyterLab: the Formgrader, Create Assignment, and an Assignment List and Course List that need an
+exchange folder a student does not have. This command starts JupyterLab with those turned off
+(both their pages in the browser and their server parts), and keeps Validate. It changes no
+configuration file: the settings live in a private folder that JUPYTER_CONFIG_PATH names for this
+server only, so `jupyter lab` started by hand (an instructor's) keeps every tool.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .notebooks import CourseError
+
+# nbgrader's JupyterLab plugins a student does not use (and its menu of them); "validate-assignment"
+# (the Validate button) stays.
+HIDDEN_PLUGINS = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:menu",
+                  "@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:course-list"]
+HIDDEN_SERVER_EXTENSIONS = ["nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.assignment_list",
+                            "nbgrader.server_extensions.course_list"]
+
+
+def write_student_config(folder):
+    """The private Jupyter configuration folder of a student's server."""
+    folder = Path(folder)
+    (folder / "labconfig").mkdir(parents=True, exist_ok=True)
+    (folder / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {name: True for name in HIDDEN_PLUGINS}}, indent=1))
+    (folder / "jupyter_server_config.d").mkdir(exist_ok=True)
+    (folder / "jupyter_server_config.d" / "zz_gan_course_student.json").write_text(json.dumps(
+        {"ServerApp": {"jpserver_extensions": {name: False for name in HIDDEN_SERVER_EXTENSIONS}}}, indent=1))
+    return folder
+
+
+def student_environment(config_dir, base=None):
+    base = dict(os.environ if base is None else base)
+    paths = [str(config_dir)] + [p for p in base.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p]
+    return {**base, "JUPYTER_CONFIG_PATH": os.pathsep.join(paths)}
+
+
+def command(folder, extra_args=()):
+    return [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}", *extra_args]
+
+
+def main(folder=".", extra_args=()):
+    folder = Path(folder).resolve()
+    if not folder.is_dir():
+        raise CourseError(f"{folder} is not a folder: give the folder that holds your course notebooks "
+                          "(the released 01_intuition.ipynb, ...), e.g. gan-course lab ~/gan-course")
+    notebooks = sorted(p.name for p in folder.glob("[0-9][0-9]_*.ipynb"))
+    if notebooks:
+        print(f"gan-course lab: {folder} ({', '.join(notebooks)})", file=sys.stderr)
+    else:
+        print(f"gan-course lab: no course notebooks in {folder}: copy the released notebooks your instructor "
+              "gave you (01_intuition.ipynb, ...) there, or give their folder: gan-course lab FOLDER", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="gan-course-lab-") as config_dir:
+        write_student_config(config_dir)
+        try:
+            return subprocess.call(command(folder, extra_args), env=student_environment(config_dir))
+        except KeyboardInterrupt:
+            return 0

@@ -1,0 +1,274 @@
+"""The course in real JupyterLab, driven by headless Chromium (issue 11): a student's Run All, the
+in-notebook check and Validate; an instructor's formgrader on a graded course (scores, Autograde,
+Generate Feedback). Screenshots go to tests/artifacts/browser/ (see the README).
+
+Playwright drives Debian's chromium (/usr/bin/chromium; `.ci/run` installs it): a browser is
+never downloaded. Without chromium the tests skip and say so.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import ROOT, plain_env, read_csv
+from gan_course_grader import grade, submissions, units
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = ROOT / "tests" / "artifacts" / "browser"
+UNIT = "01_intuition"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-dev-shm-usage"]
+
+if CHROMIUM is None:
+    pytest.skip("chromium is not installed (apt-get install chromium; .ci/run does it)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A Jupyter server on 127.0.0.1 that stops when the test is done, or by itself after 10 idle minutes."""
+
+    def __init__(self, command, cwd, env, state_dir):
+        self.port, self.token = free_port(), "gan-course-test"
+        # Workspaces and settings of its own: nothing of the user's ~/.jupyter read or written.
+        args = [f"--LabApp.workspaces_dir={state_dir / 'workspaces'}", f"--LabApp.user_settings_dir={state_dir / 'settings'}",f"--ServerApp.port={self.port}", "--ServerApp.ip=127.0.0.1", "--ServerApp.open_browser=False",
+                f"--IdentityProvider.token={self.token}", "--ServerApp.shutdown_no_activity_timeout=600",
+                "--LabApp.expose_app_in_browser=True", "--ServerApp.port_retries=0"]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            args.append("--allow-root")
+        self.log = open(ARTIFACTS / f"server-{self.port}.log", "w")
+        self.proc = subprocess.Popen([*command, *args], cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(self.url("/api/status"), timeout=2)
+                return
+            except OSError:
+                if self.proc.poll() is not None:
+                    break
+                time.sleep(0.5)
+        self.stop()
+        raise AssertionError(f"the Jupyter server did not start: see {self.log.name}")
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}{'&' if '?' in path else '?'}token={self.token}"
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+def shot(page, name):
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+
+
+# --- a student -------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def student(tmp_path_factory):
+    """`gan-course lab` on a student's folder: the blank release, and a filled copy whose last cell
+    runs the in-notebook check."""
+    folder = tmp_path_factory.mktemp("student")
+    shutil.copyfile(units.COURSE / f"{UNIT}.ipynb", folder / f"{UNIT}.ipynb")
+    filled = submissions.filled(UNIT)
+    filled.cells.append(nbformat.v4.new_code_cell("from gan_course import check\ncheck()"))
+    nbformat.write(filled, folder / "filled.ipynb")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GAN_COURSE_TOOL")}
+    env["GAN_COURSE_FAST"] = "1"
+    server = Server([sys.executable, "-m", "gan_course.cli", "lab", str(folder)], folder, env,
+                    tmp_path_factory.mktemp("student-lab-state"))
+    yield server
+    server.stop()
+
+
+def open_notebook(page, server, name):
+    # A fresh workspace: only this notebook open, whatever an earlier test left.
+    page.goto(server.url(f"/lab/workspaces/{Path(name).stem}-{time.monotonic_ns()}/tree/{name}?reset"))
+    page.wait_for_selector(".jp-Notebook .jp-Cell")
+    page.wait_for_function("() => { const w = window.jupyterapp.shell.currentWidget;"
+                           " return w && w.sessionContext && w.sessionContext.session &&"
+                           " w.sessionContext.session.kernel && w.sessionContext.session.kernel.status === 'idle'; }",
+                           timeout=90_000)
+
+
+def run_all(page):
+    page.evaluate("() => { window.__ranAll = false; window.jupyterapp.commands.execute('notebook:run-all-cells')"
+                  ".then(() => { window.__ranAll = true; }, () => { window.__ranAll = true; }); }")
+    page.wait_for_function("window.__ranAll === true", timeout=150_000)
+    page.wait_for_function("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'")
+
+
+def errors_shown(page):
+    # text_content: JupyterLab 4 does not lay out cells out of view, so their inner text reads empty.
+    return [t.strip() for t in
+            page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_text_contents()]
+
+
+def test_student_lab_has_no_instructor_tools(page, student):
+    page.goto(student.url("/lab"))
+    page.wait_for_selector(".jp-LabShell #jp-top-panel", timeout=90_000)
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started !== undefined")
+    page.wait_for_timeout(2000)  # the menus and the side panels of every plugin are in place
+    shot(page, "student-lab")
+    with urllib.request.urlopen(student.url("/lab")) as response:
+        html = response.read().decode()
+    for plugin in ("formgrader", "create-assignment", "assignment-list", "course-list", "menu"):
+        assert f'"@jupyter/nbgrader:{plugin}"' in html.split('"disabledExtensions"', 1)[1].split("]", 1)[0]
+    with pytest.raises(urllib.error.HTTPError, match="404"):
+        urllib.request.urlopen(student.url("/formgrader"))
+    body = page.locator("body").inner_text()
+    for words in ("Nbgrader", "Formgrader", "Create Assignment", "Assignment List", "Error fetching courses",
+                  "exchange directory does not exist"):
+        assert words not in body, words
+
+
+def test_run_all_on_the_release_stops_at_the_first_failure_with_its_message(page, student):
+    open_notebook(page, student, f"{UNIT}.ipynb")
+    run_all(page)
+    errors = errors_shown(page)
+    shot(page, "release-run-all")
+    assert len(errors) == 1, errors
+    assert errors[0].startswith("NotImplementedError: not written yet: sigmoid()"), errors[0]
+    assert "Traceback" not in errors[0]
+
+
+def test_a_filled_notebook_runs_clean_with_its_pictures_and_checks_itself(page, student):
+    open_notebook(page, student, "filled.ipynb")
+    run_all(page)
+    shot(page, "filled-run-all")
+    assert errors_shown(page) == []
+    assert page.locator(".jp-OutputArea-output img").count() >= 2  # the faces and non-faces pictures
+    table = page.locator(".jp-OutputArea-output .gan-course-check table")
+    table.scroll_into_view_if_needed()
+    shot(page, "in-notebook-check")
+    rows = [r.strip() for r in table.locator("tbody tr").all_text_contents()]
+    assert len(rows) == 7 and all(row.startswith("PASS") for row in rows), rows
+    assert "visible tests 7/7 passed (10/10 points)" in page.locator(".gan-course-check").text_content()
+
+
+def test_validate_button(page, student):
+    open_notebook(page, student, "filled.ipynb")
+    page.locator(".validate-button").first.click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.wait_for(timeout=150_000)
+    shot(page, "validate")
+    assert "Validation Results" in dialog.inner_text()
+    assert "Success! Your notebook passes all the tests." in dialog.inner_text()
+
+
+# --- an instructor -----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def formgrader(graded_01, tmp_path_factory):
+    """The instructor's own `jupyter lab` in the graded course folder, installed as the README says
+    (nothing on PYTHONPATH)."""
+    server = Server([sys.executable, "-m", "jupyterlab"], graded_01.course, plain_env(),
+                    tmp_path_factory.mktemp("instructor-lab-state"))
+    yield server
+    server.stop()
+
+
+def open_submissions(page, server):
+    """The formgrader's Manage Submissions page of the unit (after JupyterLab's page, which logs the
+    browser in with the token: the formgrader's own API calls carry only the cookie)."""
+    page.goto(server.url("/lab"))
+    page.wait_for_selector(".jp-LabShell #jp-top-panel", timeout=90_000)
+    page.goto(server.url(f"/formgrader/manage_submissions/{UNIT}"))
+    return formgrader_rows(page)
+
+
+def formgrader_rows(page):
+    page.wait_for_selector("td.student-id")
+    page.wait_for_function("() => [...document.querySelectorAll('td.score')].every(td => td.innerText.trim() !== '')")
+    rows = {}
+    for row in page.locator("tbody tr").all():
+        student_id = row.locator(".student-id").inner_text().strip()
+        rows[student_id] = row
+    return rows
+
+
+def gradebook_scores(course):
+    with grade.gradebook(course) as gb:
+        return {s: sum(g.auto_score or 0 for g in gb.find_submission_notebook(UNIT, UNIT, s).grades)
+                for s in ("alice", "bob")}
+
+
+def test_formgrader_scores_match_grades_csv(page, formgrader, graded_01):
+    rows = open_submissions(page, formgrader)
+    shot(page, "formgrader-submissions")
+    expected = {}
+    for r in read_csv(graded_01.course / "grades.csv"):
+        expected[r["student"]] = expected.get(r["student"], 0) + float(r["score"])
+    assert expected == {"alice": 10, "bob": 0}
+    for student, total in expected.items():
+        assert rows[student].locator(".score").inner_text().strip() == f"{total:g} / 10"
+
+
+def test_formgrader_autograde_refuses_and_changes_nothing(page, formgrader, graded_01):
+    course = graded_01.course
+    before = gradebook_scores(course)
+    autograded = course / "autograded" / "alice" / UNIT / f"{UNIT}.ipynb"
+    notebook = autograded.read_bytes()
+    open_submissions(page, formgrader)["alice"].locator(".autograde a").click()
+    modal = page.locator("#error-modal")
+    modal.wait_for(timeout=60_000)
+    shot(page, "formgrader-autograde")
+    text = modal.inner_text()
+    assert "gan-course grade" in text and "disabled" in text
+    assert page.locator("#success-modal").count() == 0
+    assert not graded_01.canary.exists(), "the formgrader ran student code outside the sandbox"
+    assert gradebook_scores(course) == before == {"alice": 10, "bob": 0}
+    assert autograded.read_bytes() == notebook
+    assert open_submissions(page, formgrader)["alice"].locator(".score").inner_text().strip() == "10 / 10"
+
+
+def test_formgrader_generate_feedback_shows_no_hidden_tests(page, formgrader, graded_01):
+    html = graded_01.course / "feedback" / "alice" / UNIT / f"{UNIT}.html"
+    html.unlink()
+    open_submissions(page, formgrader)["alice"].locator(".generate-feedback a").click()
+    page.locator("#success-modal").wait_for(timeout=90_000)
+    shot(page, "formgrader-generate-feedback")
+    text = html.read_text()
+    assert "hidden checks passed" in text and "<math" in text
+    for secret in ("BEGIN HIDDEN TESTS", "record(", "gan_course_probe"):
+        assert secret not in text, secret
+    page.goto(html.as_uri())
+    shot(page, "feedback")
+    assert "BEGIN HIDDEN TESTS" not in page.locator("body").inner_text()

@@ -1,0 +1,112 @@
+"""Deleted cells are put back before grading, in every unit, whatever is missing (issue 11, obs. 11);
+and a failure of the grader's own preparation is never reported as the student's kernel dying."""
+
+import copy
+import json
+
+import nbformat
+import pytest
+from nbgrader.preprocessors import OverwriteCells
+
+from conftest import gan_course, read_csv
+from gan_course.notebooks import nbgrader_meta
+from gan_course_grader import nbgrader_course, submissions, units, worker
+from gan_course_probe.preprocessors import RESTORED_NOTE, RestoreMissingCells
+
+pytestmark = pytest.mark.slow
+
+
+def grade_id(cell):
+    return nbgrader_meta(cell).get("grade_id")
+
+
+def release_ids(unit, kinds):
+    """Grade ids of the released notebook's cells of these kinds ('grade', 'locked'), in order."""
+    nb = submissions.released(unit)
+    return [grade_id(c) for c in nb.cells
+            if (("grade" in kinds and nbgrader_meta(c).get("grade"))
+                or ("locked" in kinds and nbgrader_meta(c).get("locked") and not nbgrader_meta(c).get("solution")))]
+
+
+def restore(preprocessor_class, nb, gradebook_db, unit):
+    pre = preprocessor_class(add_missing_cells=True)
+    resources = {"nbgrader": {"notebook": unit, "assignment": unit, "db_url": f"sqlite:///{gradebook_db}"}}
+    return pre.preprocess(copy.deepcopy(nb), resources)[0]
+
+
+@pytest.fixture(scope="module")
+def gradebooks(tmp_path_factory):
+    work = tmp_path_factory.mktemp("gradebooks")
+    return {unit: nbgrader_course.assignment_gradebook(work / unit, unit) for unit in units.all_units()}
+
+
+def deletions(unit):
+    """Ways to lose cells: each test cell alone, every test cell, every test and given cell, and
+    every test cell with the solution cell before it (the answer moved into a cell of the student's)."""
+    nb = submissions.filled(unit)
+    tests, given = release_ids(unit, {"grade"}), release_ids(unit, {"locked"})
+    solutions = [grade_id(c) for c in nb.cells if nbgrader_meta(c).get("solution")]
+    yield from ([t] for t in tests)
+    yield tests
+    yield tests + given
+    yield tests + solutions
+
+
+@pytest.mark.parametrize("unit", units.all_units())
+def test_every_missing_test_and_given_cell_is_put_back_in_order(gradebooks, unit):
+    filled = submissions.filled(unit)
+    wanted = release_ids(unit, {"grade", "locked"})
+    for deleted in deletions(unit):
+        nb = copy.deepcopy(filled)
+        nb.cells = [c for c in nb.cells if grade_id(c) not in deleted]
+        restored = restore(RestoreMissingCells, nb, gradebooks[unit], unit)
+        ids = [grade_id(c) for c in restored.cells if grade_id(c) in wanted]
+        assert ids == wanted, f"unit {unit}, deleted {deleted}: {ids}"
+        kept = [c for c in nb.cells if c.cell_type == "code" and not grade_id(c)]
+        assert [c.source for c in restored.cells if c.cell_type == "code" and not grade_id(c)] == [c.source for c in kept]
+        for cell in restored.cells:
+            if grade_id(cell) in deleted and grade_id(cell) in wanted and cell.cell_type == "code":
+                assert cell.source.startswith(RESTORED_NOTE)
+                assert nbgrader_meta(cell)["locked"]
+
+
+def test_nbgraders_own_restore_fails_where_ours_works(gradebooks):
+    """What observation 11 saw: unit 04 with its test cells deleted breaks nbgrader 0.9.6's add_missing_cells."""
+    unit = units.resolve("04")
+    nb = submissions.filled(unit)
+    nb.cells = [c for c in nb.cells if not nbgrader_meta(c).get("grade")]
+    with pytest.raises(KeyError, match="probe_tools"):
+        restore(OverwriteCells, nb, gradebooks[unit], unit)
+    assert restore(RestoreMissingCells, nb, gradebooks[unit], unit)
+
+
+def test_deleted_cells_are_graded_and_a_grader_failure_is_not_a_dead_kernel(tmp_path):
+    """Graded for real: a unit-01 submission without any test cell, given cell or the sigmoid solution
+    cell (its answer moved into a plain cell) scores 10/10; a notebook nbgrader cannot prepare gets a
+    note naming the grader, never the kernel."""
+    unit = units.resolve("01")
+    nb = submissions.filled(unit)
+    answer = next(c.source for c in nb.cells if grade_id(c) == "sigmoid")
+    nb.cells = [c for c in nb.cells if not (nbgrader_meta(c).get("grade") or nbgrader_meta(c).get("locked")
+                                            or grade_id(c) == "sigmoid")]
+    nb.cells.insert(0, nbformat.v4.new_code_cell(answer))
+    nb.cells.insert(0, nbformat.v4.new_code_cell("import numpy as np"))
+    submissions.write(nb, tmp_path, "deleter", unit)
+    # Metadata nbgrader refuses before running anything (a schema newer than it knows).
+    damaged = submissions.filled(unit)
+    damaged.cells[0].metadata["nbgrader"] = {"grade_id": "extra", "schema_version": 99, "grade": False,
+                                             "solution": False, "locked": False}
+    submissions.write(damaged, tmp_path, "damaged", unit)
+
+    proc = gan_course("grade", tmp_path, "--unit", "01", "-j", "2", timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = read_csv(tmp_path / "grades.csv")
+    deleter = [r for r in rows if r["student"] == "deleter"]
+    assert sum(float(r["score"]) for r in deleter) == 10, deleter
+    damaged_rows = [r for r in rows if r["student"] == "damaged"]
+    assert sum(float(r["score"]) for r in damaged_rows) == 0
+    assert all(r["note"] == f"not run: {worker.GRADER_FAILED}" for r in damaged_rows), damaged_rows
+    assert not any("kernel died" in r["note"] for r in rows)
+    assert "damaged / 01_intuition: nbgrader failed in the sandbox" in proc.stderr
+    log = json.loads((tmp_path / "grading_log" / "damaged" / f"{unit}.json").read_text())
+    assert log["problem"] == worker.GRADER_FAILED
