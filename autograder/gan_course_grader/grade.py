@@ -378,7 +378,7 @@ class Grading:
 
     def run(self):
         # The cluster first: an unreachable one is said at once, before any work.
-        with placement(self.cluster, max(1, self.jobs)) as (submit, as_completed), \
+        with placement(self.cluster, max(1, self.jobs)) as (submit, wait_first), \
                 tempfile.TemporaryDirectory(prefix="gan-course-grading-") as work:
             for unit in self.units:
                 reference.namespace(unit)  # the reference, run once here on the trusted side
@@ -388,37 +388,61 @@ class Grading:
             self.work = Path(work)
             self.gradebooks = {unit: nbgrader_course.assignment_gradebook(self.work / "units" / unit, unit).read_bytes()
                                for unit in self.units}
-            stand_ins = self.check_the_grader(submit)
-            rest = [pair for pair in self.pairs if pair not in stand_ins]
-            self.run_all([self.prepare(*pair) for pair in rest], submit, as_completed)
+            self.grade_all(submit, wait_first)
         write_feedback(self.course_dir, self.outcomes)
         return self.outcomes
 
     def prepare(self, student, unit, box=None, submission=None):
         return prepare(box or self.boxes[unit], self.course_dir, student, unit, self.gradebooks[unit], submission)
 
-    def check_the_grader(self, submit):
-        """The reference answers of each unit must score full marks first, on a submission of them if
-        there is one (it counts as graded then); the time budgets follow from their time."""
+    def grade_all(self, submit, wait_first):
+        """Each unit's reference answers must score full marks first, on a submission of them if there is
+        one (it counts as graded then); that unit's other submissions start when they have, with time
+        budgets from their time, while other units' checks may still run."""
         checks = {unit: self_check.fingerprint(unit, self.limits, self.sandbox.bwrap) for unit in self.units}
         to_check = [u for u in self.units if not self_check.passed_before(self.course_dir, u, checks[u])]
-        stand_ins, first = {}, {}
+        live, roles, waiting, stand_ins = set(), {}, {}, {}
+
+        def launch(pending, role):
+            if pending.job is None:  # unreadable: nothing to run
+                self.finish(self.conclude(pending, None))
+                return
+            future = submit(run_job, pending.job)
+            roles[future] = (pending, role)
+            live.add(future)
+
         for unit in to_check:
             answers = self_check.reference_answers(self.work, unit)
             stand_ins[unit] = stand_in(self.course_dir, self.pairs, unit, answers)
             student = stand_ins[unit][0] if stand_ins[unit] else "reference answers"
-            first[unit] = self.prepare(student, unit, self.sandbox, None if stand_ins[unit] else answers)
-        futures = {unit: submit(run_job, pending.job) for unit, pending in first.items()}
-        checked = {unit: self.conclude(first[unit], futures[unit]) for unit in to_check}
-        for unit, outcome in checked.items():
-            self_check.verify(self.course_dir, unit, outcome, checks[unit])
+            launch(self.prepare(student, unit, self.sandbox, None if stand_ins[unit] else answers), "check")
         for unit in self.units:
-            seconds = self_check.reference_seconds(self.course_dir, unit)
-            self.boxes[unit] = self.sandbox.with_limits(self.limits.budgeted(seconds))
-        for unit in to_check:
-            if stand_ins[unit]:
-                self.finish(checked[unit])
-        return {pair for pair in stand_ins.values() if pair}
+            if unit not in to_check:
+                self.budget(unit)
+        for student, unit in self.pairs:
+            if (student, unit) != stand_ins.get(unit):
+                if unit in to_check:
+                    waiting.setdefault(unit, []).append((student, unit))
+                else:
+                    launch(self.prepare(student, unit), "grade")
+        while live:
+            done, live_now = wait_first(live)
+            live.clear()
+            live.update(live_now)
+            for future in done:
+                pending, role = roles.pop(future)
+                outcome = self.conclude(pending, future)
+                if role == "check":  # raises (nothing more of this unit is graded) if it lost points
+                    self_check.verify(self.course_dir, pending.unit, outcome, checks[pending.unit])
+                    self.budget(pending.unit)
+                    for pair in waiting.pop(pending.unit, []):
+                        launch(self.prepare(*pair), "grade")
+                if role == "grade" or stand_ins.get(pending.unit):
+                    self.finish(outcome)  # only this process records: one writer
+
+    def budget(self, unit):
+        seconds = self_check.reference_seconds(self.course_dir, unit)
+        self.boxes[unit] = self.sandbox.with_limits(self.limits.budgeted(seconds))
 
     def conclude(self, pending, future):
         try:
@@ -429,14 +453,6 @@ class Grading:
                                   f"{len(self.pairs)} submissions: what was graded is kept; run the command again to "
                                   "grade the rest") from None
             return failed_outcome(self.course_dir, pending.student, pending.unit, self.cells[pending.unit], exc)
-
-    def run_all(self, pendings, submit, as_completed):
-        futures = {submit(run_job, p.job): p for p in pendings if p.job is not None}
-        for p in pendings:
-            if p.job is None:  # unreadable: nothing to run
-                self.finish(self.conclude(p, None))
-        for future in as_completed(list(futures)):
-            self.finish(self.conclude(futures[future], future))  # only this process records: one writer
 
     def finish(self, outcome):
         outcome.key = self.keys[(outcome.student, outcome.unit)]

@@ -29,29 +29,33 @@ class LostCluster(CourseError):
 
 @contextlib.contextmanager
 def placement(cluster=None, jobs=1):
-    """A context giving ``(submit(fn, *args) -> future, as_completed(futures))``."""
+    """A context giving ``(submit(fn, *args) -> future, wait_first(futures) -> (done, not done))``."""
     if cluster == POOL:
         with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-            yield pool.submit, concurrent.futures.as_completed
+            yield pool.submit, lambda fs: concurrent.futures.wait(fs, return_when=concurrent.futures.FIRST_COMPLETED)
         return
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, LocalCluster, wait
     except ImportError:
         raise CourseError("grading runs on Dask, which is not installed: install the instructor extra, "
                           "`pip install -e '.[cluster]'` in the course repository") from None
     if cluster not in (None, EMBEDDED):
         with connect(cluster) as client:  # at once: an unreachable scheduler is said before any work
-            yield (lambda fn, *args: client.submit(fn, *args, pure=False)), as_completed
+            yield (lambda fn, *args: client.submit(fn, *args, pure=False)), first_completed(wait)
         return
     # The embedded cluster starts in the background while the caller prepares (reference, nbgrader).
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as starter:
         started = starter.submit(start_local, LocalCluster, Client, jobs)
         try:
-            yield (lambda fn, *args: started.result()[1].submit(fn, *args, pure=False)), as_completed
+            yield (lambda fn, *args: started.result()[1].submit(fn, *args, pure=False)), first_completed(wait)
         finally:
             local, client = started.result()
             client.close()
             local.close()
+
+
+def first_completed(wait):
+    return lambda futures: wait(list(futures), return_when="FIRST_COMPLETED")
 
 
 def start_local(LocalCluster, Client, jobs):

@@ -59,7 +59,7 @@ def verify(course_dir, unit, outcome, key):
         log.write_text(outcome.log)
         raise CourseError(
             f"the grader does not work on this machine: the reference answers of {unit} lost points in the "
-            f"sandbox ({'; '.join(lost)}). Nothing was graded. The end of the sandbox's log is in {log}")
+            f"sandbox ({'; '.join(lost)}). None of its submissions was graded. The end of the sandbox's log is in {log}")
     record = _record_path(course_dir, unit)
     record.parent.mkdir(parents=True, exist_ok=True)
     record.write_text(json.dumps({"unit": unit, "fingerprint": key, "seconds": round(outcome.seconds, 1)}))
