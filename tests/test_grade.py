@@ -12,8 +12,8 @@ import nbformat
 import pytest
 
 from conftest import ROOT, gan_course
-from gan_course.notebooks import CourseError, nbgrader_meta
-from gan_course_grader import exercises, grade, submissions
+from gan_course.notebooks import nbgrader_meta
+from gan_course_grader import grade, submissions
 import unit_data
 
 WRONG_01 = unit_data.wrong("01")
@@ -355,11 +355,12 @@ def test_unsafe_mode_grades_without_a_sandbox_and_says_so(tmp_path):
 
 
 def test_a_grader_that_cannot_score_the_reference_refuses_to_grade(tmp_path):
-    from gan_course_grader import nbgrader_course
-    from gan_course_grader.sandbox import Limits, Sandbox
-
-    unit = "01_intuition"
-    gradebook_db = nbgrader_course.assignment_gradebook(tmp_path / "unit", unit)
-    too_tight = Sandbox(Limits(time=2))
-    with pytest.raises(CourseError, match="the grader does not work on this machine: the reference answers"):
-        grade.check_the_grader(too_tight, tmp_path, tmp_path, unit, exercises.test_cells(unit), gradebook_db.read_bytes())
+    # Too tight a limit for the reference answers themselves: the grader's self-check must refuse,
+    # and the class (here a blank submission) must not be graded as a class of zeros.
+    submissions.write(submissions.released("01"), tmp_path, "blank", "01")
+    proc = gan_course("grade", tmp_path, "--time-limit", "2", timeout=900)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert ("the grader does not work on this machine: the reference answers of 01_intuition lost points"
+            in proc.stderr) and "Traceback" not in proc.stderr
+    assert not (tmp_path / "grading_log").exists() and not (tmp_path / "grades.csv").exists()
+    assert (tmp_path / ".gan_course_self_check" / "01_intuition.log").is_file()

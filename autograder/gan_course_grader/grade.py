@@ -209,7 +209,7 @@ class Pending:
 def prepare(sandbox, course_dir, student, unit, gradebook_bytes, submission=None):
     """Read the submission and draw its probe inputs: a Pending with the Job a worker runs."""
     seed = probe_seed(course_dir, student, unit)
-    submission = submission or Path(course_dir) / "submitted" / student / unit / f"{unit}.ipynb"
+    submission = submission or incremental.submission_path(course_dir, student, unit)
     data, submitted_nb, unreadable = read_submission(submission)
     checks = [c for exercise_checks in hidden.checks_of_unit(unit).values() for c in exercise_checks]
     inputs = {check.name: check.inputs(seed) for check in checks}
@@ -236,12 +236,6 @@ def conclude(pending, run, cells):
     return outcome
 
 
-def grade_submission(sandbox, course_dir, student, unit, cells, gradebook_bytes, submission=None):
-    """One submission, start to end, in this process (its sandbox run included)."""
-    pending = prepare(sandbox, course_dir, student, unit, gradebook_bytes, submission)
-    return conclude(pending, run_job(pending.job) if pending.job else None, cells)
-
-
 # --- the trusted side's records ------------------------------------------------------------
 def failed_outcome(course_dir, student, unit, cells, exc):
     """Whatever went wrong stays with this submission: it gets 0s and the reason."""
@@ -256,19 +250,11 @@ def failed_outcome(course_dir, student, unit, cells, exc):
     return outcome
 
 
-def check_the_grader(sandbox, work_dir, course_dir, unit, cells, gradebook_bytes):
-    """Grade the reference answers in the sandbox; a CourseError (nothing graded) if they lose points."""
-    path = self_check.reference_answers(work_dir, unit)
-    outcome = grade_submission(sandbox, course_dir, "reference answers", unit, cells, gradebook_bytes, path)
-    self_check.verify(course_dir, unit, outcome, self_check.fingerprint(unit, sandbox.limits, sandbox.bwrap))
-    return outcome
-
-
 def stand_in(course_dir, pairs, unit, answers):
     """A submitted (student, unit) that is the reference answers byte for byte, or None."""
     expected = answers.read_bytes()
     for student, other in pairs:
-        path = Path(course_dir) / "submitted" / student / unit / f"{unit}.ipynb"
+        path = incremental.submission_path(course_dir, student, unit)
         if other == unit and path.is_file() and not path.is_symlink() and path.read_bytes() == expected:
             return student, unit
     return None
@@ -285,7 +271,7 @@ def record(course_dir, outcome):
     """Write an outcome into the real gradebook, autograded/ and the grading log."""
     course_dir = Path(course_dir)
     student, unit = outcome.student, outcome.unit
-    timestamp_file = course_dir / "submitted" / student / unit / "timestamp.txt"
+    timestamp_file = incremental.submission_path(course_dir, student, unit).parent / "timestamp.txt"
     timestamp = timestamp_file.read_text().strip() if timestamp_file.is_file() else None
     with gradebook(course_dir) as gb, warnings.catch_warnings():
         # nbgrader's own add_submission makes SQLAlchemy warn about its autoflush; harmless.
@@ -304,7 +290,7 @@ def record(course_dir, outcome):
     if outcome.notebook is not None:
         autograded.mkdir(parents=True)
         nbformat.write(outcome.notebook, autograded / f"{unit}.ipynb")
-    log = course_dir / "grading_log" / student / f"{unit}.json"
+    log = incremental.log_path(course_dir, student, unit)
     log.parent.mkdir(parents=True, exist_ok=True)
     # Written whole or not at all (a Ctrl-C or a crash between two records leaves the last one intact).
     partial = log.with_suffix(".json.partial")

@@ -15,14 +15,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import untrusted
+from . import units, untrusted
 from .sandbox import Limits, Sandbox
 
 SANDBOX_STUDENT = "student"  # the student id inside every scratch course
 DIED = "the notebook did not finish running (its kernel died or was killed)"
 GRADER_FAILED = ("nbgrader could not prepare the notebook, so none of its code ran (a grader bug or damaged "
                  "nbgrader metadata, not a crash of the notebook; the instructor has been warned)")
-PROBE_CONFIG = Path(__file__).resolve().parents[1] / "gan_course_probe" / "nbgrader_config.py"
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ def lay_out_scratch(scratch, job):
     folder = scratch / "submitted" / SANDBOX_STUDENT / job.unit
     folder.mkdir(parents=True)
     (folder / f"{job.unit}.ipynb").write_bytes(job.submission)
-    shutil.copyfile(PROBE_CONFIG, scratch / "nbgrader_config.py")
+    shutil.copyfile(units.AUTOGRADER / "gan_course_probe" / "nbgrader_config.py", scratch / "nbgrader_config.py")
     (scratch / "gradebook.db").write_bytes(job.gradebook)
     probe = scratch / "probe"
     (probe / "inputs").mkdir(parents=True)
