@@ -5,14 +5,33 @@ import numpy as np
 from .registry import ARG_KEY, op, scalar
 
 
-@op("call")
-def call(fn, inputs):
-    """Call ``fn`` once per argument tuple; 0-d inputs are passed as Python numbers."""
+def argument_tuples(inputs):
+    """[(i, args)] from the "call<i>.arg<j>" inputs; 0-d inputs become Python numbers."""
     calls = {}
     for key, value in inputs.items():
         i, j = map(int, ARG_KEY.match(key).groups())
         calls.setdefault(i, {})[j] = scalar(value)
-    return {f"call{i}": fn(*(args[j] for j in sorted(args))) for i, args in sorted(calls.items())}
+    return [(i, tuple(args[j] for j in sorted(args))) for i, args in sorted(calls.items())]
+
+
+@op("call")
+def call(fn, inputs):
+    """Call ``fn`` once per argument tuple."""
+    return {f"call{i}": fn(*args) for i, args in argument_tuples(inputs)}
+
+
+@op("call_without_overflow")
+def call_without_overflow(fn, inputs):
+    """Call ``fn`` once per argument tuple with NumPy told to raise on overflow: 1 where a call overflowed."""
+    overflowed = {}
+    for i, args in argument_tuples(inputs):
+        try:
+            with np.errstate(over="raise"):
+                fn(*args)
+            overflowed[f"overflowed{i}"] = 0.0
+        except FloatingPointError:
+            overflowed[f"overflowed{i}"] = 1.0
+    return overflowed
 
 
 @op("sampling")

@@ -134,8 +134,10 @@ def gan_fit(gan_class, inputs):
 
 @op("toy_training")
 def toy_training(train, inputs):
-    """Train with ``train(seed=...)`` (returns (gan, history)); the mean diagonal and off-diagonal pixel."""
-    gan = train(seed=int(inputs["seed"]))[0]
+    """Train with ``train(seed=...)`` (and ``epochs=`` when the inputs give "epochs"; returns (gan, history));
+    the mean diagonal and off-diagonal pixel of the trained generator's faces."""
+    epochs = {"epochs": int(inputs["epochs"])} if "epochs" in inputs else {}
+    gan = train(seed=int(inputs["seed"]), **epochs)[0]
     noise = np.random.default_rng(int(inputs["seed"])).normal(size=(int(inputs["n"]), int(gan.latent_dim)))
     faces = np.asarray(gan.generator(noise.astype(np.float32), training=False)).reshape(len(noise), 4)
     return {"diagonal": faces[:, [0, 3]].mean(), "off_diagonal": faces[:, [1, 2]].mean()}

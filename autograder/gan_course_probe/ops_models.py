@@ -97,12 +97,13 @@ def predict(fn, inputs):
 
 @op("train_then_predict")
 def train_then_predict(fn, inputs):
-    """Train with ``fn(*train args)`` (which returns the model), then predict on "x"."""
+    """Train with ``fn(*train args)`` (which returns the model; ``epochs=`` too when the inputs give
+    "epochs"), then predict on "x"."""
     import keras
 
     keras.utils.set_random_seed(int(inputs["seed"]))
     args = [inputs[key] for key in sorted(k for k in inputs if k.startswith("train.arg"))]
-    model = fn(*args)
+    model = fn(*args, **({"epochs": int(inputs["epochs"])} if "epochs" in inputs else {}))
     if isinstance(model, tuple):  # (model, history) is fine too
         model = model[0]
     return {"p": np.asarray(model.predict(inputs["x"], verbose=0)).reshape(-1)}

@@ -47,3 +47,9 @@ VISIBLE_CATCHES = {
 NOISY_SIGMOID = ("import warnings\n\ndef sigmoid(x):\n    x = np.asarray(x, dtype=float)\n"
                  "    warnings.warn('numerically noisy but right')\n"
                  "    with np.errstate(over='warn'):\n        return 1.0 / (1.0 + np.exp(-x))\n")
+
+ALSO_WRONG = {
+    # The one-line first form: right values everywhere, but np.exp(-x) overflows for large negative x
+    # (the text asks for a sigmoid that never overflows, and says why).
+    "overflowing_sigmoid": ("sigmoid", "def sigmoid(x):\n    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))\n"),
+}

@@ -38,3 +38,9 @@ RIGHT_ALTERNATIVES = {
                                   "    fake = ops.reshape(ops.convert_to_tensor(fake_logits), (-1, 1))\n"
                                   "    return bce(ops.ones_like(real), real) + bce(ops.zeros_like(fake), fake)\n",
 }
+
+ALSO_WRONG = {
+    # Exercise 2's hand-set detector returned without any training: about 98% right, right signs.
+    "hand_set_detector": ("warm_up", "def train_face_detector(images, labels, epochs=30):\n"
+                                     "    return make_face_detector()\n"),
+}

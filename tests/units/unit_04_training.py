@@ -93,3 +93,11 @@ RIGHT_ALTERNATIVES = {
             real_logits, fake_logits = logits[:batch_size], logits[batch_size:]
 """)),
 }
+
+ALSO_WRONG = {
+    # A forger with hand-set biases and no training: it draws slanted faces, but not because of the game.
+    "hand_set_forger": ("toy_gan", "def train_toy_gan(epochs=20, seed=0):\n"
+                                   "    gan = GAN(make_toy_discriminator(), make_toy_generator(latent_dim=1), latent_dim=1, seed=seed)\n"
+                                   "    gan.generator.layers[-1].set_weights([np.zeros((1, 4)), np.array([5.0, -5.0, -5.0, 5.0])])\n"
+                                   "    return gan, keras.callbacks.History()\n"),
+}

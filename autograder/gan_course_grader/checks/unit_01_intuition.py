@@ -33,6 +33,14 @@ def _(rng):
     return [(rng.normal(0.0, 3.0, (3, 5)),), (float(rng.normal()),)]
 
 
+@CHECKS.add("sigmoid", "no_overflow", "sigmoid",
+            "sigmoid must not overflow anywhere (np.exp of a large positive number), even where the overflow "
+            "would round to the right value: give each form only the inputs where its exponent is not positive.",
+            op="call_without_overflow")
+def _(rng):
+    return [(np.concatenate([rng.normal(0.0, 400.0, 50), [-1000.0, 1000.0]]),)]
+
+
 # --- face score -----------------------------------------------------------------------------
 @CHECKS.add("face_score", "batch", "face_score",
             "face_score must score every image of a batch of shape (n, 4), giving shape (n,).")

@@ -65,7 +65,7 @@ CHECKS.model("conv_discriminator", "make_conv_discriminator",
             "trained on fresh faces and non-faces, the detector must tell them apart about as well as the "
             "reference: compile with Adam(learning_rate=0.05) and BinaryCrossentropy, and fit on the images and "
             "labels you are given.", compare=agreement(0.9), op="train_then_predict")
-def _(rng):
+def face_data(rng):
     def faces(n, noise):
         jitter = rng.uniform(0, noise, (n, 4))
         return np.where([True, False, False, True], 1.0 - jitter, jitter)
@@ -79,4 +79,12 @@ def _(rng):
     train_images, train_labels = labelled(400)
     test_images, _ = labelled(200)
     return {"train.arg0": train_images, "train.arg1": train_labels, "x": test_images,
-              "seed": np.asarray(int(rng.integers(2**31)))}
+            "seed": np.asarray(int(rng.integers(2**31)))}
+
+
+@CHECKS.add("warm_up", "weights_from_training", "train_face_detector",
+            "with epochs=0 the detector must be the fresh model you are given, untouched: its weights must come "
+            "from fit, for the number of epochs you are given, not be set by hand.",
+            compare=arrays_close(rtol=1e-5, atol=1e-6), op="train_then_predict")
+def _(rng):
+    return {**face_data(rng), "epochs": np.asarray(0)}

@@ -110,6 +110,24 @@ def _(rng):
     return {"seed": np.asarray(int(rng.integers(2**16))), "n": np.asarray(400)}
 
 
+# With epochs=0 nothing trains: a Dense generator with zero biases on symmetric noise draws every pixel at 0.5
+# on average, so its slant is 0 up to sampling noise (|slant| < 0.03 with 400 faces). Hand-set weights, or
+# weights set after fit, draw faces even then.
+UNTRAINED = 0.2
+
+
+def grey(got, want):
+    return abs(float(got["diagonal"]) - float(got["off_diagonal"])) < UNTRAINED
+
+
+@CHECKS.add("toy_gan", "faces_from_training", "train_toy_gan",
+            "train_toy_gan(epochs=0, seed=...) must return an untrained GAN whose forger draws grey: the faces must "
+            "come from fit, for the number of epochs you are given, not from weights set by hand.",
+            compare=grey, op="toy_training")
+def _(rng):
+    return {"seed": np.asarray(int(rng.integers(2**16))), "n": np.asarray(400), "epochs": np.asarray(0)}
+
+
 # --- exercise 6: the digit GAN ------------------------------------------------------------------
 DIGITS = 500
 # The student's generator must be at least this much closer to real digits (Frechet distance in the
