@@ -11,7 +11,7 @@
    them alike; the figures are medians over the rounds.
 2. **Time to quality**: the notebook's default digit GAN (``train_mnist_gan``'s settings,
    ``jit_compile=True`` and ``steps_per_execution=8`` included) is
-   trained in chunks of 250 steps; after each chunk 500 digits are scored with
+   trained in chunks of 256 steps; after each chunk 500 digits are scored with
    ``gan_course.quality``. Printed: the seconds of training (scoring not counted) until the
    course's bar is met (>= 9 of 10 digits present and >= 50% of the digits classified with
    confidence >= 0.9), and the report at that point.
@@ -181,9 +181,15 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=3, help="throughput rounds (default 3)")
     parser.add_argument("--skip-quality", action="store_true", help="measure throughput only")
     parser.add_argument("--skip-throughput", action="store_true", help="measure time to quality only")
-    parser.add_argument("--chunk", type=int, default=250, help="steps between quality scores (default 250)")
+    parser.add_argument("--chunk", type=int, default=256,
+                        help="steps between quality scores, a multiple of steps_per_execution (default 256)")
     parser.add_argument("--max-steps", type=int, default=8000, help="give up after this many steps (default 8000)")
     args = parser.parse_args(argv)
+    per_call = NOTEBOOK_SETTINGS["steps_per_execution"]
+    if args.chunk % per_call or args.steps % per_call:
+        # Keras runs whole calls of steps_per_execution steps: an epoch of 250 steps would really train 256.
+        parser.error(f"--chunk and --steps must be multiples of steps_per_execution={per_call} (got {args.chunk} "
+                     f"and {args.steps}): Keras rounds each epoch up to whole calls, so the step counts would be wrong")
     print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {os.cpu_count()} CPU cores")
     if not args.skip_throughput:
         throughput(args.steps, args.rounds)
