@@ -32,19 +32,24 @@ def class_of(unit="01"):
     }
 
 
-def crash_after(course, recorded):
-    """Start `gan-course grade` and kill it (SIGKILL, all of its process group) once ``recorded``
-    submissions are graded: a crash, a power cut. Returns what it printed."""
+def stop_after(course, recorded, how):
+    """Start `gan-course grade` and send ``how`` to all of its process group once ``recorded``
+    submissions are graded: SIGINT is a Ctrl-C at the terminal, SIGKILL a crash or a power cut.
+    Returns (its exit code, what it printed)."""
     proc = subprocess.Popen([sys.executable, "-m", "gan_course.cli", "grade", str(course), "-j", "1"], cwd=ROOT,
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True)
     seen = []
     for line in proc.stderr:
         seen.append(line)
         if len(BAR.findall("".join(seen))) == recorded:
-            os.killpg(proc.pid, signal.SIGKILL)
+            os.killpg(proc.pid, how)
             break
-    proc.wait(timeout=120)
-    return "".join(seen)
+    seen.append(proc.communicate(timeout=120)[1] if how != signal.SIGKILL else "")
+    return proc.returncode, "".join(seen)
+
+
+def logged(course):
+    return sorted(p.parent.name for p in (course / "grading_log").glob(f"*/{UNIT}.json"))
 
 
 @pytest.fixture(scope="module")
@@ -52,16 +57,31 @@ def course(tmp_path_factory):
     course = tmp_path_factory.mktemp("incremental")
     for student, nb in class_of().items():
         submissions.write(nb, course, student, "01")
-    crashed = crash_after(course, recorded=2)
-    logged = sorted(p.parent.name for p in (course / "grading_log").glob(f"*/{UNIT}.json"))
+    interrupted = stop_after(course, 1, signal.SIGINT)
+    logged_when_interrupted = logged(course)
+    partial_files = sorted(p.name for p in course.rglob("*.partial"))
+    crashed = stop_after(course, 1, signal.SIGKILL)[1]
+    logged_when_crashed = logged(course)
     resumed = gan_course("grade", course, "-j", "2", timeout=1800)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
-    return {"course": course, "crashed": crashed, "logged": logged, "resumed": resumed,
+    return {"course": course, "interrupted": interrupted, "logged_when_interrupted": logged_when_interrupted,
+            "partial_files": partial_files, "crashed": crashed, "logged": logged_when_crashed, "resumed": resumed,
             "csv": (course / "grades.csv").read_text()}
 
 
+def test_ctrl_c_stops_cleanly_and_keeps_what_was_graded(course):
+    code, printed = course["interrupted"]
+    assert code == 130, printed
+    assert printed.rstrip().endswith(
+        "gan-course grade: interrupted; what was finished before is kept, run the command again to go on")
+    assert "Traceback" not in printed
+    assert BAR.findall(printed) == ["reference"]  # the self-check's stand-in first
+    assert course["logged_when_interrupted"] == ["reference"] and course["partial_files"] == []
+
+
 def test_a_rerun_after_a_crash_grades_only_what_was_left(course):
-    assert BAR.findall(course["crashed"]) == ["reference", "blank"]  # the self-check's stand-in first
+    assert "1 of 5 submissions are graded already and unchanged" in course["crashed"]
+    assert BAR.findall(course["crashed"]) == ["blank"]
     assert course["logged"] == ["blank", "reference"]
     assert sorted(BAR.findall(course["resumed"].stderr)) == ["looper", "partial", "wrong"]
     assert "2 of 5 submissions are graded already and unchanged" in course["resumed"].stderr

@@ -19,6 +19,7 @@ hidden check's outcome and advice, never its code or values) into autograded/, a
 by a limit, still gets its rows: what it could not show scores 0, with the reason.
 """
 
+import contextlib
 import copy
 import csv
 import hashlib
@@ -26,8 +27,10 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -237,6 +240,21 @@ def conclude(pending, run, cells):
 
 
 # --- the trusted side's records ------------------------------------------------------------
+@contextlib.contextmanager
+def interrupts_deferred():
+    """Hold a Ctrl-C (SIGINT) until the block has run, then raise it: what the block writes is written whole."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach the main thread only
+        return
+    received = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            raise KeyboardInterrupt
+
 def failed_outcome(course_dir, student, unit, cells, exc):
     """Whatever went wrong stays with this submission: it gets 0s and the reason."""
     if lost_worker(exc):
@@ -443,7 +461,8 @@ class Grading:
     def finish(self, outcome):
         outcome.key = self.keys[(outcome.student, outcome.unit)]
         outcome.limits = repr(self.boxes[outcome.unit].limits)
-        record(self.course_dir, outcome)
+        with interrupts_deferred():  # a Ctrl-C here lands after the record: never half a gradebook row
+            record(self.course_dir, outcome)
         self.outcomes.append(outcome)
         failed = sum(o.grader_failed for o in self.outcomes)
         self.progress(progress_bar(len(self.outcomes), len(self.pairs), outcome, failed,
