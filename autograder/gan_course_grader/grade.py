@@ -255,6 +255,7 @@ def interrupts_deferred():
         if received:
             raise KeyboardInterrupt
 
+
 def failed_outcome(course_dir, student, unit, cells, exc):
     """Whatever went wrong stays with this submission: it gets 0s and the reason."""
     if lost_worker(exc):

@@ -13,7 +13,7 @@ import functools
 import numpy as np
 
 from .ops_models import name_code, set_weights
-from .registry import op
+from .registry import int_keywords, op
 
 
 @functools.cache
@@ -136,8 +136,7 @@ def gan_fit(gan_class, inputs):
 def toy_training(train, inputs):
     """Train with ``train(seed=...)`` (and ``epochs=`` when the inputs give "epochs"; returns (gan, history));
     the mean diagonal and off-diagonal pixel of the trained generator's faces."""
-    epochs = {"epochs": int(inputs["epochs"])} if "epochs" in inputs else {}
-    gan = train(seed=int(inputs["seed"]), **epochs)[0]
+    gan = train(seed=int(inputs["seed"]), **int_keywords(inputs, "epochs"))[0]
     noise = np.random.default_rng(int(inputs["seed"])).normal(size=(int(inputs["n"]), int(gan.latent_dim)))
     faces = np.asarray(gan.generator(noise.astype(np.float32), training=False)).reshape(len(noise), 4)
     return {"diagonal": faces[:, [0, 3]].mean(), "off_diagonal": faces[:, [1, 2]].mean()}

@@ -5,7 +5,7 @@ import zlib
 
 import numpy as np
 
-from .registry import op, scalar
+from .registry import int_keywords, op, scalar
 
 # --- Keras models ---------------------------------------------------------------------------
 # A model check's inputs name the builder's keyword arguments as "build.<name>", the model
@@ -103,7 +103,7 @@ def train_then_predict(fn, inputs):
 
     keras.utils.set_random_seed(int(inputs["seed"]))
     args = [inputs[key] for key in sorted(k for k in inputs if k.startswith("train.arg"))]
-    model = fn(*args, **({"epochs": int(inputs["epochs"])} if "epochs" in inputs else {}))
+    model = fn(*args, **int_keywords(inputs, "epochs"))
     if isinstance(model, tuple):  # (model, history) is fine too
         model = model[0]
     return {"p": np.asarray(model.predict(inputs["x"], verbose=0)).reshape(-1)}

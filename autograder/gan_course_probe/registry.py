@@ -26,6 +26,11 @@ def call_inputs(calls):
     return {f"call{i}.arg{j}": np.asarray(arg) for i, args in enumerate(calls) for j, arg in enumerate(args)}
 
 
+def int_keywords(inputs, *names):
+    """{name: int} of the optional keyword inputs among ``names`` that the check gives (e.g. "epochs")."""
+    return {name: int(inputs[name]) for name in names if name in inputs}
+
+
 def scalar(value):
     """A 0-d input array as a Python number; other arrays as they are."""
     return value.item() if value.ndim == 0 else value

@@ -10,8 +10,8 @@ It looks at a batch of digits (float images in [-1, 1], shape (n, 28, 28, 1), li
   one digit *and* all ten digits appear: the 500 held-out real digits score 9.4 (10 is the
   ceiling), one digit drawn over and over scores 1.
 * **Fréchet distance**: the FID (Heusel et al. 2017) on this classifier's features, between the
-  generated digits and real ones, beside its baseline: the same distance between two samples of real digits of the same
-  size (a small sample of real digits is not at distance 0 from another one).
+  generated digits and real ones, beside its baseline: the same distance between two samples of
+  real digits of the same size (a small sample of real digits is not at distance 0 from another one).
 * the **share of confident** samples: the classifier's top probability is at least 0.9.
 * **digits present**: how many of the 10 digits make up at least 3% of the samples. Mode
   collapse (a generator that draws only a few digits) shows up here.

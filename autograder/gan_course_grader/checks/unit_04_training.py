@@ -112,8 +112,7 @@ def _(rng):
 
 # With epochs=0 nothing trains: a Dense generator with zero biases on symmetric noise draws every pixel at 0.5
 # on average, so its slant is 0 up to sampling noise (at most 0.035 over 2000 simulated starts with 400 faces,
-# Glorot kernels). Hand-set weights, or
-# weights set after fit, draw faces even then.
+# Glorot kernels). Hand-set weights, or weights set after fit, draw faces even then.
 UNTRAINED = 0.2
 
 
