@@ -112,6 +112,7 @@ def test_an_unchanged_rerun_grades_nothing_and_says_so(course):
 
 def test_a_changed_submission_is_graded_again_and_alone(course):
     submissions.write(submissions.filled("01"), course["course"], "partial", "01")  # the student fixed it
+    feedback = {path: path.stat().st_mtime_ns for path in (course["course"] / "feedback").glob(f"*/{UNIT}/{UNIT}.html")}
     again = gan_course("grade", course["course"], "-j", "2", timeout=600)
     assert again.returncode == 0, again.stderr
     assert BAR.findall(again.stderr) == ["partial"]
@@ -119,6 +120,9 @@ def test_a_changed_submission_is_graded_again_and_alone(course):
     after = (course["course"] / "grades.csv").read_text().splitlines()
     assert [line for line in after if not line.startswith("partial,")] == before
     assert sum(float(r["score"]) for r in read_csv(course["course"] / "grades.csv") if r["student"] == "partial") == 10
+    # Only the late student's feedback is written again; everyone else's files are not touched.
+    rewritten = {path.parts[-3] for path, mtime in feedback.items() if path.stat().st_mtime_ns != mtime}
+    assert rewritten == {"partial"} and len(feedback) > 1
 
 
 @pytest.fixture
@@ -184,3 +188,32 @@ def test_an_unreachable_cluster_is_a_one_line_error(course):
     assert "cannot reach the Dask scheduler tcp://127.0.0.1:9" in proc.stderr
     logs = sorted((course["course"] / "grading_log").glob(f"*/{UNIT}.json"))
     assert len(logs) == 5  # nothing graded before is lost
+
+
+def test_a_scheduler_lost_mid_run_stops_with_one_line_and_the_next_run_grades_the_rest(course, external_cluster):
+    from distributed import Client
+
+    with Client(scheduler_file=str(external_cluster), timeout="30s") as client:
+        scheduler = client.run_on_scheduler(os.getpid)
+    students = ["blank", "reference", "wrong"]
+    # Other limits: every key changes, so all three are to be graded (the self-check's stand-in first).
+    limits = ["--memory-limit", "3G", *[a for s in students for a in ("--student", s)]]
+    proc = subprocess.Popen([sys.executable, "-m", "gan_course.cli", "grade", str(course["course"]), *limits,
+                             "--cluster", str(external_cluster)], cwd=ROOT,
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if BAR.search(line):
+            os.kill(scheduler, signal.SIGKILL)  # the cluster goes away after the first record
+            break
+    seen.append(proc.communicate(timeout=300)[1])
+    printed = "".join(seen)
+    assert proc.returncode == 2 and "Traceback" not in printed, printed
+    assert printed.rstrip().splitlines()[-1].startswith("gan-course grade: lost the Dask scheduler"), printed
+    recorded = BAR.findall(printed)
+    assert 1 <= len(recorded) < len(students)
+    resumed = gan_course("grade", course["course"], *limits, "-j", "2", timeout=600)  # embedded, on this machine
+    assert resumed.returncode == 0, resumed.stderr
+    assert sorted(BAR.findall(resumed.stderr)) == sorted(set(students) - set(recorded))
+    assert f"{len(recorded)} of {len(students)} submissions are graded already and unchanged" in resumed.stderr

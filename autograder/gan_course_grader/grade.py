@@ -19,6 +19,7 @@ hidden check's outcome and advice, never its code or values) into autograded/, a
 by a limit, still gets its rows: what it could not show scores 0, with the reason.
 """
 
+import concurrent.futures
 import contextlib
 import copy
 import csv
@@ -40,10 +41,10 @@ import nbformat
 
 from gan_course.notebooks import CourseError, cell_error, nbgrader_meta
 
-from . import hidden, incremental, nbgrader_course, reference, self_check, units, untrusted
+from . import hidden, incremental, nbgrader_course, reference, self_check, units, untrusted, worker
 from .exercises import test_cells
-from .placement import LostCluster, lost_worker, placement
-from .sandbox import Limits, Sandbox
+from .placement import LostCluster, cancelled, lost_worker, placement
+from .sandbox import Limits, Sandbox, stop_running
 from .worker import DIED, Job, Run, run_job
 
 CSV_FIELDS = ["student", "unit", "exercise", "score", "max", "note"]
@@ -324,10 +325,18 @@ def record(course_dir, outcome):
 
 
 def write_feedback(course_dir, outcomes):
+    """nbgrader's feedback where it is missing: the submissions graded in this run (``record`` removed
+    theirs) and any an interrupted run recorded without; everyone else's files are left as they were."""
+    course_dir = Path(course_dir)
     for unit in sorted({o.unit for o in outcomes}):
-        nbgrader_course.run(course_dir, "generate_feedback", unit, "--force", check=False)
+        done = sorted(html.parts[-3] for html in (course_dir / "feedback").glob(f"*/{unit}/{unit}.html"))
+        graded = {nb.parts[-3] for nb in (course_dir / "autograded").glob(f"*/{unit}/{unit}.ipynb")}
+        if not graded - set(done):
+            continue
+        exclude = [f"--CourseDirectory.student_id_exclude={','.join(done)}"] if done else []
+        nbgrader_course.run(course_dir, "generate_feedback", unit, "--force", *exclude, check=False)
     for o in outcomes:
-        html = Path(course_dir) / "feedback" / o.student / o.unit / f"{o.unit}.html"
+        html = course_dir / "feedback" / o.student / o.unit / f"{o.unit}.html"
         if o.notebook is not None and not html.is_file():
             print(f"warning: no feedback written for {o.student} / {o.unit}; the grades stand", file=sys.stderr)
 
@@ -383,19 +392,34 @@ class Grading:
 
     def run(self):
         # The cluster first: an unreachable one is said at once, before any work.
-        with placement(self.cluster, max(1, self.jobs)) as (submit, wait_first), \
+        warm_up = (worker.warm_up, self.sandbox.unsafe, self.sandbox.hidden_paths)
+        with placement(self.cluster, max(1, self.jobs), warm_up) as (submit, wait_first), \
                 tempfile.TemporaryDirectory(prefix="gan-course-grading-") as work:
-            for unit in self.units:
-                reference.namespace(unit)  # the reference, run once here on the trusted side
-            nbgrader_course.prepare(self.course_dir, self.units)
-            for unit in self.units:
-                nbgrader_course.generate_assignment(self.course_dir, unit)
             self.work = Path(work)
-            self.gradebooks = {unit: nbgrader_course.assignment_gradebook(self.work / "units" / unit, unit).read_bytes()
-                               for unit in self.units}
-            self.grade_all(submit, wait_first)
+            # nbgrader's commands (subprocesses) run while the reference runs here, on the trusted side.
+            with concurrent.futures.ThreadPoolExecutor(max_workers=len(self.units) + 1) as helpers:
+                released = helpers.submit(self.release_into_course)
+                gradebooks = {unit: helpers.submit(self.scratch_gradebook, unit) for unit in self.units}
+                for unit in self.units:
+                    reference.namespace(unit)
+                released.result()
+                self.gradebooks = {unit: future.result() for unit, future in gradebooks.items()}
+            try:
+                self.grade_all(submit, wait_first)
+            except BaseException:  # stopped (Ctrl-C, lost cluster, failed self-check): no sandbox runs on
+                stop_running()
+                raise
         write_feedback(self.course_dir, self.outcomes)
         return self.outcomes
+
+    def release_into_course(self):
+        """The course folder's nbgrader assignments (one gradebook: one unit after another)."""
+        nbgrader_course.prepare(self.course_dir, self.units)
+        for unit in self.units:
+            nbgrader_course.generate_assignment(self.course_dir, unit)
+
+    def scratch_gradebook(self, unit):
+        return nbgrader_course.assignment_gradebook(self.work / "units" / unit, unit).read_bytes()
 
     def prepare(self, student, unit, box=None, submission=None):
         return prepare(box or self.boxes[unit], self.course_dir, student, unit, self.gradebooks[unit], submission)
@@ -431,7 +455,12 @@ class Grading:
                 else:
                     launch(self.prepare(student, unit), "grade")
         while live:
-            done, live_now = wait_first(live)
+            try:
+                done, live_now = wait_first(live)
+            except Exception as exc:  # distributed.wait raises when the scheduler took the futures with it
+                if not cancelled(exc):
+                    raise
+                raise self.lost_cluster() from None
             live.clear()
             live.update(live_now)
             for future in done:
@@ -453,11 +482,14 @@ class Grading:
         try:
             return conclude(pending, future.result() if future is not None else None, self.cells[pending.unit])
         except Exception as exc:  # one submission must never stop the class
-            if not lost_worker(exc) and type(exc).__name__ in ("CancelledError", "CommClosedError"):
-                raise LostCluster(f"lost the Dask scheduler {self.cluster or '(embedded)'} after {len(self.outcomes)} of "
-                                  f"{len(self.pairs)} submissions: what was graded is kept; run the command again to "
-                                  "grade the rest") from None
+            if not lost_worker(exc) and cancelled(exc):
+                raise self.lost_cluster() from None
             return failed_outcome(self.course_dir, pending.student, pending.unit, self.cells[pending.unit], exc)
+
+    def lost_cluster(self):
+        return LostCluster(f"lost the Dask scheduler {self.cluster or '(embedded)'} after {len(self.outcomes)} of "
+                           f"{len(self.pairs)} submissions: what was graded is kept; run the command again to grade "
+                           "the rest")
 
     def finish(self, outcome):
         outcome.key = self.keys[(outcome.student, outcome.unit)]

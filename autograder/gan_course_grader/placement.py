@@ -1,15 +1,16 @@
 """Where the grading tasks run: Dask distributed.
 
-* By default, an embedded ``LocalCluster``: ``-j N`` worker processes on this machine, on the
-  loopback interface only, no dashboard, gone when grading ends. Nothing to set up.
+* By default, an embedded ``LocalCluster``: ``-j N`` single-threaded workers inside the grading
+  process, over Dask's in-process transport (no network socket at all), no dashboard, gone when
+  grading ends. Nothing to set up. Each task runs its submission in a sandbox (a subprocess).
 * ``--cluster ADDRESS``: an existing cluster's scheduler, as ``tcp://host:8786`` or the path of a
   scheduler file (written by ``dask scheduler --scheduler-file``, dask-jobqueue or the
   dask-kubernetes operator). Its workers must have gan-course and bubblewrap installed and the
   repository's ``autograder/`` folder on their ``PYTHONPATH`` (see the README).
 * ``pool``: a plain ``concurrent.futures`` thread pool, for the speed benchmark's comparison.
 
-A worker that dies (``kill -9``, out of memory) has its tasks run again on another worker by the
-scheduler; a task that kills its worker on every try ends with ``KilledWorker``.
+On a cluster, a worker that dies (``kill -9``, out of memory) has its tasks run again on another
+worker by the scheduler; a task that kills its worker on every try ends with ``KilledWorker``.
 """
 
 import concurrent.futures
@@ -28,8 +29,11 @@ class LostCluster(CourseError):
 
 
 @contextlib.contextmanager
-def placement(cluster=None, jobs=1):
-    """A context giving ``(submit(fn, *args) -> future, wait_first(futures) -> (done, not done))``."""
+def placement(cluster=None, jobs=1, warm_up=()):
+    """A context giving ``(submit(fn, *args) -> future, wait_first(futures) -> (done, not done))``.
+
+    ``warm_up``, a picklable ``(function, *args)``, runs once in each embedded worker while it starts
+    (what every task would otherwise do first: imports, checks, caches)."""
     if cluster == POOL:
         with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
             yield pool.submit, lambda fs: concurrent.futures.wait(fs, return_when=concurrent.futures.FIRST_COMPLETED)
@@ -45,7 +49,7 @@ def placement(cluster=None, jobs=1):
         return
     # The embedded cluster starts in the background while the caller prepares (reference, nbgrader).
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as starter:
-        started = starter.submit(start_local, LocalCluster, Client, jobs)
+        started = starter.submit(start_local, LocalCluster, Client, jobs, warm_up)
         try:
             yield (lambda fn, *args: started.result()[1].submit(fn, *args, pure=False)), first_completed(wait)
         finally:
@@ -58,27 +62,35 @@ def first_completed(wait):
     return lambda futures: wait(list(futures), return_when="FIRST_COMPLETED")
 
 
-def start_local(LocalCluster, Client, jobs):
-    local = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
-                         dashboard_address=None, silence_logs=logging.ERROR)
+def start_local(LocalCluster, Client, jobs, warm_up=()):
+    # Workers inside this process, one thread each, talking over Dask's in-process transport (no socket
+    # at all): a task waits on its sandbox (a subprocess), so worker processes would only add their
+    # start-up (2 Python processes importing Dask: 3-4 s of a 2-core machine, about 10 % of grading a
+    # class of 12) and a copy of every result between processes.
+    local = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=False, dashboard_address=None,
+                         silence_logs=logging.ERROR)
     client = Client(local)
-    client.run(warm_up)  # workers import the task code now, not at their first task
+    if warm_up:
+        client.run(*warm_up)  # on every worker now, in the background, not at its first task
     return local, client
-
-
-def warm_up():
-    import gan_course_grader.worker  # noqa: F401
 
 
 def connect(cluster):
     from distributed import Client
 
     target = {"scheduler_file": str(cluster)} if Path(cluster).is_file() else {"address": cluster}
+    # A scheduler lost mid-run is said once, by the grader (LostCluster), not also by Dask's own log.
+    logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
     try:
         return Client(**target, timeout="5s")
     except (OSError, TimeoutError, ValueError) as exc:
         raise CourseError(f"cannot reach the Dask scheduler {cluster} ({type(exc).__name__}: {exc}): start it "
                           "(`dask scheduler`), or give its tcp://host:port address or its scheduler file") from None
+
+
+def cancelled(exc):
+    """Whether an exception means the cluster dropped our tasks (its scheduler went away)."""
+    return type(exc).__name__ in ("CancelledError", "FuturesCancelledError", "CommClosedError")
 
 
 def lost_worker(exc):

@@ -45,6 +45,7 @@ AUTO = "auto"
 BUDGET_FACTOR = 5.0
 BUDGET_FLOOR = 30.0
 SELF_CHECK_SECONDS = 1800.0  # the reference answers' own run, before any time is known
+RUNNING = set()  # the sandboxes running in this process now (their launcher processes)
 
 
 def _limit(default, flag, metavar, help, parse, show):
@@ -307,7 +308,11 @@ class Sandbox:
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(cmd, cwd=cwd, env=cmd_env, stdin=subprocess.DEVNULL, stdout=log,
                                     stderr=subprocess.STDOUT, start_new_session=True)
-            stopped, peak = self._watch(proc, Path(scratch), start)
+            RUNNING.add(proc)
+            try:
+                stopped, peak = self._watch(proc, Path(scratch), start)
+            finally:
+                RUNNING.discard(proc)
         seconds = time.monotonic() - start
         with open(log_path, "rb") as log:
             log.seek(max(0, log_path.stat().st_size - 20_000))
@@ -338,6 +343,13 @@ class Sandbox:
             time.sleep(POLL_SECONDS)
         kill_all(proc, [])  # what is left of its process group goes with it
         return "", peak
+
+
+def stop_running():
+    """Kill every sandbox running in this process (grading stops: a Ctrl-C, a lost cluster). Each is in
+    a session of its own, out of reach of the terminal's signals; its run ends as killed."""
+    for proc in list(RUNNING):
+        kill_all(proc, descendants(proc.pid))
 
 
 # Sets the CPU-time and file-size limits, then becomes the command (no preexec_fn in threads).

@@ -7,15 +7,13 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.nbgraderformat import MetadataValidator
 from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 
-# Written into the probe folder by the sanitize step: the trusted grader reads it to tell a
-# failure of the grader's own preparation (never the student's fault) from a kernel that died.
-STAGE_FILE = "stage.txt"
-SANITIZING, SANITIZED = "sanitizing", "sanitized"
+from . import PROBE_DIR_ENV, SANITIZED, SANITIZING, STAGE_FILE
+
 RESTORED_NOTE = "# This cell was missing from the submission; the grader put it back.\n"
 
 
 def write_stage(stage):
-    folder = os.environ.get("GAN_COURSE_PROBE_DIR")
+    folder = os.environ.get(PROBE_DIR_ENV)
     if folder and Path(folder).is_dir():
         (Path(folder) / STAGE_FILE).write_text(stage)
 
