@@ -36,7 +36,7 @@ def verdicts(unit, exercise, namespace, seed):
     for check in hidden.checks_for(unit, exercise):
         inputs = check.inputs(seed)
         status, got = run_check(check.op, namespace.get(check.target), inputs)
-        messages.append(hidden.verdict(check, status, got, hidden.reference_results(check, inputs)))
+        messages.append(hidden.verdict(check, status, got, hidden.wanted(check, status, inputs)))
     return messages
 
 

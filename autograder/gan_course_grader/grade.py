@@ -159,9 +159,10 @@ def judge(unit, cells, problem, run_nb, results, inputs):
             note = f"not run: {why}" if why else "hidden checks did not run"
             messages[cell.grade_id] = f"Hidden checks did not run: {why or 'the test cell stopped early'}."
         else:
-            said = {c.name: hidden.verdict(c, *results.get(c.name, ({}, None)),
-                                           hidden.reference_results(c, inputs[c.name]) if c.name in results else None)
-                    for c in checks}
+            said = {}
+            for c in checks:
+                status, got = results.get(c.name, ({}, None))
+                said[c.name] = hidden.verdict(c, status, got, hidden.wanted(c, status, inputs[c.name]))
             failed = {name: message for name, message in said.items() if message}
             note = "hidden checks failed: " + ", ".join(failed) if failed else ""
             messages[cell.grade_id] = ("hidden checks failed:\n" + "\n".join(failed.values()) if failed

@@ -12,7 +12,7 @@ import functools
 
 import numpy as np
 
-from .kinds import Checks, arrays_close, same, untouched
+from .kinds import Checks, alone, arrays_close, same, untouched
 
 CHECKS = Checks()
 SAME_STEP = arrays_close(rtol=1e-4, atol=1e-6)
@@ -99,6 +99,7 @@ def _(rng):
 SLANT = 0.5
 
 
+@alone
 def slanted(got, want):
     return float(got["diagonal"]) - float(got["off_diagonal"]) >= SLANT
 
@@ -116,6 +117,7 @@ def _(rng):
 UNTRAINED = 0.2
 
 
+@alone
 def grey(got, want):
     return abs(float(got["diagonal"]) - float(got["off_diagonal"])) < UNTRAINED
 
