@@ -41,11 +41,11 @@ import nbformat
 
 from gan_course.notebooks import CourseError, cell_error, nbgrader_meta
 
-from . import hidden, incremental, nbgrader_course, reference, self_check, units, untrusted, worker
+from . import hidden, incremental, nbgrader_course, reference, self_check, units, untrusted
 from .exercises import test_cells
 from .placement import LostCluster, cancelled, lost_worker, placement
 from .sandbox import Limits, Sandbox, stop_running
-from .worker import DIED, Job, Run, run_job
+from .worker import DIED, Job, Run, run_job, warm_up
 
 CSV_FIELDS = ["student", "unit", "exercise", "score", "max", "note"]
 
@@ -393,8 +393,8 @@ class Grading:
 
     def run(self):
         # The cluster first: an unreachable one is said at once, before any work.
-        warm_up = (worker.warm_up, self.sandbox.unsafe, self.sandbox.hidden_paths)
-        with placement(self.cluster, max(1, self.jobs), warm_up) as (submit, wait_first), \
+        warming = (warm_up, self.sandbox.unsafe, self.sandbox.hidden_paths)
+        with placement(self.cluster, max(1, self.jobs), warming) as (submit, wait_first), \
                 tempfile.TemporaryDirectory(prefix="gan-course-grading-") as work:
             self.work = Path(work)
             # nbgrader's commands (subprocesses) run while the reference runs here, on the trusted side.
@@ -483,7 +483,7 @@ class Grading:
         try:
             return conclude(pending, future.result() if future is not None else None, self.cells[pending.unit])
         except Exception as exc:  # one submission must never stop the class
-            if not lost_worker(exc) and cancelled(exc):
+            if cancelled(exc):  # never a KilledWorker: that one is this submission's, below
                 raise self.lost_cluster() from None
             return failed_outcome(self.course_dir, pending.student, pending.unit, self.cells[pending.unit], exc)
 

@@ -46,6 +46,7 @@ BUDGET_FACTOR = 5.0
 BUDGET_FLOOR = 30.0
 SELF_CHECK_SECONDS = 1800.0  # the reference answers' own run, before any time is known
 RUNNING = set()  # the sandboxes running in this process now (their launcher processes)
+MATPLOTLIB_DIR = "tmp/matplotlib"  # in the scratch folder: the sandbox's MPLCONFIGDIR
 
 
 def _limit(default, flag, metavar, help, parse, show):
@@ -279,7 +280,7 @@ class Sandbox:
             "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
             "HOME": str(seen / "home"), "TMPDIR": str(seen / "tmp"), "PYTHONPATH": probe_path,
             "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
-            "MPLCONFIGDIR": str(seen / "tmp" / "matplotlib"), "KERAS_HOME": str(seen / "tmp" / "keras"),
+            "MPLCONFIGDIR": str(seen / MATPLOTLIB_DIR), "KERAS_HOME": str(seen / "tmp" / "keras"),
             **extra,
         })
 

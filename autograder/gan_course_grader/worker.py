@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import units, untrusted
-from .sandbox import Limits, Sandbox
+from .sandbox import MATPLOTLIB_DIR, Limits, Sandbox
 
 SANDBOX_STUDENT = "student"  # the student id inside every scratch course
 DIED = "the notebook did not finish running (its kernel died or was killed)"
@@ -110,9 +110,9 @@ def lay_out_scratch(scratch, job):
             {"name": name, "target": target, "op": op, "inputs": f"inputs/{name}.npz"})
     (probe / MANIFEST).write_text(json.dumps(manifest, indent=1))
     fonts = font_list()
-    if fonts:  # where the sandbox's MPLCONFIGDIR points (see Sandbox.environment)
-        (scratch / "tmp" / "matplotlib").mkdir(parents=True)
-        (scratch / "tmp" / "matplotlib" / fonts[0]).write_bytes(fonts[1])
+    if fonts:
+        (scratch / MATPLOTLIB_DIR).mkdir(parents=True)
+        (scratch / MATPLOTLIB_DIR / fonts[0]).write_bytes(fonts[1])
 
 
 def run_job(job):
