@@ -108,7 +108,7 @@ def tiny_unit_notebook():
     test_meta = meta("double_tests", grade=True, points=10)
     test_meta["gan_course"] = {"title": "Exercise 1: double", "hint": "Multiply by two, element by element."}
     return nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# Unit 05 — a throw-away unit\n\nDouble a number."),
+        nbformat.v4.new_markdown_cell("# Unit 99 — a throw-away unit\n\nDouble a number."),
         nbformat.v4.new_code_cell("import numpy as np", metadata=meta("setup")),
         nbformat.v4.new_code_cell("def double(x):\n    ### BEGIN SOLUTION\n    return 2 * np.asarray(x, dtype=float)\n"
                                   "    ### END SOLUTION\n", metadata=meta("double", locked=False, solution=True)),
@@ -117,7 +117,7 @@ def tiny_unit_notebook():
     ], metadata={"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}})
 
 
-TINY_CHECKS = '''"""Hidden checks of the throw-away unit 05."""
+TINY_CHECKS = '''"""Hidden checks of the throw-away unit 99 (a number no real unit takes)."""
 
 from .kinds import Checks
 
@@ -140,26 +140,26 @@ def test_a_new_unit_is_released_and_graded_from_new_files_only(tmp_path):
         shutil.copytree(ROOT / folder, repo / folder, ignore=ignore)
     before = {p.relative_to(repo): p.read_bytes() for p in repo.rglob("*") if p.is_file()}
     # The new unit: its notebook, its hidden checks, its test data. Nothing else is touched.
-    nbformat.write(tiny_unit_notebook(), repo / "solutions" / "05_tiny.ipynb")
-    (repo / "autograder" / "gan_course_grader" / "checks" / "unit_05_tiny.py").write_text(TINY_CHECKS)
-    (repo / "tests" / "units" / "unit_05_tiny.py").write_text(TINY_DATA)
+    nbformat.write(tiny_unit_notebook(), repo / "solutions" / "99_tiny.ipynb")
+    (repo / "autograder" / "gan_course_grader" / "checks" / "unit_99_tiny.py").write_text(TINY_CHECKS)
+    (repo / "tests" / "units" / "unit_99_tiny.py").write_text(TINY_DATA)
 
     env = {"GAN_COURSE_ROOT": str(repo)}
     run = lambda *args: subprocess.run([sys.executable, "-m", "gan_course.cli", *map(str, args)], cwd=tmp_path,
                                        env={**__import__("os").environ, **env}, capture_output=True, text=True,
                                        timeout=900)
-    released = run("release", "--unit", "05")
+    released = run("release", "--unit", "99")
     assert released.returncode == 0, released.stderr
     data = {}
     exec(TINY_DATA, data)
     course = tmp_path / "class"
     for student, answer in (("honest", None), ("wrong", data["WRONG"]["double"])):
-        nb = nbformat.read(repo / "course" / "05_tiny.ipynb", as_version=4)
+        nb = nbformat.read(repo / "course" / "99_tiny.ipynb", as_version=4)
         (cell,) = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
         cell.source = answer or "def double(x):\n    return 2 * np.asarray(x, dtype=float)\n"
-        (course / "submitted" / student / "05_tiny").mkdir(parents=True)
-        nbformat.write(nb, course / "submitted" / student / "05_tiny" / "05_tiny.ipynb")
-    graded = run("grade", course, "--unit", "05", "-j", "2")
+        (course / "submitted" / student / "99_tiny").mkdir(parents=True)
+        nbformat.write(nb, course / "submitted" / student / "99_tiny" / "99_tiny.ipynb")
+    graded = run("grade", course, "--unit", "99", "-j", "2")
     assert graded.returncode == 0, graded.stdout + graded.stderr
     with open(course / "grades.csv") as f:
         rows = {r["student"]: r for r in csv.DictReader(f)}
@@ -169,8 +169,8 @@ def test_a_new_unit_is_released_and_graded_from_new_files_only(tmp_path):
     changed = sorted(str(p) for p in before if after.get(p) != before[p])
     added = sorted(str(p) for p in set(after) - set(before))
     assert changed == []
-    assert added == ["autograder/gan_course_grader/checks/unit_05_tiny.py", "course/05_tiny.ipynb",
-                     "solutions/05_tiny.ipynb", "tests/units/unit_05_tiny.py"]
+    assert added == ["autograder/gan_course_grader/checks/unit_99_tiny.py", "course/99_tiny.ipynb",
+                     "solutions/99_tiny.ipynb", "tests/units/unit_99_tiny.py"]
 
 
 def test_a_unit_without_hidden_checks_is_refused_naming_the_file(tmp_path, monkeypatch):

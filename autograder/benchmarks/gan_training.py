@@ -1,7 +1,8 @@
 """MNIST GAN training on this machine: throughput of the course's train_step, and time to quality.
 
-    python autograder/benchmarks/gan_training.py                 # both parts, about 8 minutes
+    python autograder/benchmarks/gan_training.py                 # unit 04, both parts, about 8 minutes
     python autograder/benchmarks/gan_training.py --skip-quality  # throughput only, about 2 minutes
+    python autograder/benchmarks/gan_training.py --unit 05       # unit 05's conditional GAN, both parts
 
 1. **Throughput** (images per second): unit 04's reference ``GAN`` trained with ``fit`` (as the
    notebook does it, and with ``steps_per_execution=8``) against a plain training loop written
@@ -15,6 +16,11 @@
    ``gan_course.quality``. Printed: the seconds of training (scoring not counted) until the
    course's bar is met (>= 9 of 10 digits present and >= 50% of the digits classified with
    confidence >= 0.9), and the report at that point.
+
+With ``--unit 05`` both parts measure unit 05's ``ConditionalGAN`` instead (``train_conditional_gan``'s
+settings; the plain loop gives both players the labels too), and the time to quality also asks for
+a mean per-class accuracy of at least 90%: 50 digits requested of each class, read by the quality
+classifier as the class that was asked for.
 """
 
 import argparse
@@ -33,7 +39,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from gan_course.mnist import load_mnist  # noqa: E402
-from gan_course.quality import MIN_CONFIDENT_SHARE, MIN_DIGITS_PRESENT, quality_report  # noqa: E402
+from gan_course.quality import MIN_CONFIDENT_SHARE, MIN_DIGITS_PRESENT, classify, quality_report  # noqa: E402
 from gan_course_grader import reference  # noqa: E402
 
 LATENT = 64
@@ -43,31 +49,48 @@ RATE = 5e-4
 NOTEBOOK_SETTINGS = {"jit_compile": True, "steps_per_execution": 8}
 
 
-def course():
-    """The reference GAN class and the given model builders of unit 04."""
+def course(unit):
+    """The reference classes and the given model builders of a unit."""
+    if unit == "05":
+        return reference.cells("05", "setup", "conditional_players", "conditional_gan")
     return reference.cells("04", "setup", "players", "gan_class")
 
 
-def adam():
+# train_conditional_gan's full length: its learning rate falls along a cosine over these steps.
+CONDITIONAL_STEPS = 6240
+
+
+def adam(conditional=False):
+    """Unit 04's optimizer, or unit 05's (a rate falling from 1e-3 to 5e-5 over the full length)."""
+    if conditional:
+        rate = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=CONDITIONAL_STEPS, alpha=0.05)
+        return keras.optimizers.Adam(rate, beta_1=0.5)
     return keras.optimizers.Adam(RATE, beta_1=0.5)
 
 
-def digits(seed=0):
-    return load_mnist("train", batch_size=BATCH, seed=seed, drop_remainder=True, verbose=False).repeat()
+def digits(seed=0, with_labels=False):
+    return load_mnist("train", batch_size=BATCH, seed=seed, drop_remainder=True, with_labels=with_labels,
+                      verbose=False).repeat()
 
 
 def course_gan(ns, seed=0, **compile_options):
+    """Unit 04's GAN, or unit 05's ConditionalGAN when ``ns`` is unit 05's, as the notebook builds it."""
     keras.utils.set_random_seed(seed)
-    gan = ns["GAN"](ns["make_mlp_discriminator"](), ns["make_mlp_generator"](LATENT), latent_dim=LATENT, seed=seed)
-    gan.compile(d_optimizer=adam(), g_optimizer=adam(), loss_fn=keras.losses.BinaryCrossentropy(from_logits=True),
-                **compile_options)
+    if "ConditionalGAN" in ns:
+        gan = ns["ConditionalGAN"](ns["make_conditional_discriminator"](), ns["make_conditional_generator"](LATENT),
+                                   latent_dim=LATENT, seed=seed)
+    else:
+        gan = ns["GAN"](ns["make_mlp_discriminator"](), ns["make_mlp_generator"](LATENT), latent_dim=LATENT, seed=seed)
+    conditional = "ConditionalGAN" in ns
+    gan.compile(d_optimizer=adam(conditional), g_optimizer=adam(conditional),
+                loss_fn=keras.losses.BinaryCrossentropy(from_logits=True), **compile_options)
     return gan
 
 
 def fit_runner(ns, **compile_options):
     """A function that trains n steps with the course's GAN and fit (built and warmed up once)."""
     gan = course_gan(ns, **compile_options)
-    data = digits()
+    data = digits(with_labels="ConditionalGAN" in ns)
     gan.fit(data, epochs=1, steps_per_epoch=16, verbose=0)  # trace the graph before timing
 
     def run(steps):
@@ -77,29 +100,41 @@ def fit_runner(ns, **compile_options):
 
 
 def plain_runner(ns, jit_compile=False):
-    """The same models trained by a hand-written loop: one tf.function step, two tapes."""
+    """The same models trained by a hand-written loop: one tf.function step, two tapes. For unit 05 each
+    model also takes the batch's labels (a column), as the course's ConditionalGAN gives them."""
     keras.utils.set_random_seed(0)
-    discriminator, generator = ns["make_mlp_discriminator"](), ns["make_mlp_generator"](LATENT)
-    d_optimizer, g_optimizer = adam(), adam()
+    conditional = "ConditionalGAN" in ns
+    if conditional:
+        discriminator = ns["make_conditional_discriminator"]()
+        generator = ns["make_conditional_generator"](LATENT)
+    else:
+        discriminator, generator = ns["make_mlp_discriminator"](), ns["make_mlp_generator"](LATENT)
+    d_optimizer, g_optimizer = adam(conditional), adam(conditional)
     bce = keras.losses.BinaryCrossentropy(from_logits=True)
 
+    def with_label(x, labels):
+        return [x, labels] if conditional else x
+
     @tf.function(jit_compile=jit_compile)
-    def step(real):
+    def step(batch):
+        real, labels = (batch[0], tf.reshape(batch[1], (-1, 1))) if conditional else (batch, None)
         n = tf.shape(real)[0]
         with tf.GradientTape() as tape:
-            fake = generator(tf.random.normal((n, LATENT)), training=True)
-            real_logits, fake_logits = discriminator(real, training=True), discriminator(fake, training=True)
+            fake = generator(with_label(tf.random.normal((n, LATENT)), labels), training=True)
+            real_logits = discriminator(with_label(real, labels), training=True)
+            fake_logits = discriminator(with_label(fake, labels), training=True)
             d_loss = bce(tf.ones_like(real_logits), real_logits) + bce(tf.zeros_like(fake_logits), fake_logits)
         d_optimizer.apply_gradients(zip(tape.gradient(d_loss, discriminator.trainable_weights),
                                         discriminator.trainable_weights))
         with tf.GradientTape() as tape:
-            fake_logits = discriminator(generator(tf.random.normal((n, LATENT)), training=True), training=True)
+            fake = generator(with_label(tf.random.normal((n, LATENT)), labels), training=True)
+            fake_logits = discriminator(with_label(fake, labels), training=True)
             g_loss = bce(tf.ones_like(fake_logits), fake_logits)
         g_optimizer.apply_gradients(zip(tape.gradient(g_loss, generator.trainable_weights),
                                         generator.trainable_weights))
         return d_loss, g_loss
 
-    batches = iter(digits())
+    batches = iter(digits(with_labels=conditional))
     for _ in range(16):
         step(next(batches))
 
@@ -111,8 +146,8 @@ def plain_runner(ns, jit_compile=False):
     return run
 
 
-def throughput(steps, rounds):
-    ns = course()
+def throughput(unit, steps, rounds):
+    ns = course(unit)
     runners = {"plain loop (tf.function step)": plain_runner(ns),
                "plain loop, jit_compile": plain_runner(ns, jit_compile=True),
                "course GAN, fit": fit_runner(ns),
@@ -126,65 +161,103 @@ def throughput(steps, rounds):
             run(steps)
             seconds[name].append(time.perf_counter() - start)
     plain = statistics.median(seconds["plain loop (tf.function step)"])
-    print(f"\nThroughput, {steps} steps of {BATCH} images, median of {rounds} rounds (one D and one G update a step)")
+    print(f"\nUnit {unit} throughput, {steps} steps of {BATCH} images, median of {rounds} rounds "
+          "(one D and one G update a step)")
     print(f"{'variant':<48} {'images/s':>9} {'ms/step':>8} {'vs plain':>9}")
     for name, times in seconds.items():
         median = statistics.median(times)
         print(f"{name:<48} {steps * BATCH / median:9.0f} {1000 * median / steps:8.1f} {plain / median:8.2f}x")
 
 
-class QualityWatch(keras.callbacks.Callback):
-    """Scores 500 digits at the end of each epoch; stops training when the bar is met. Scoring time
-    is measured and left out of the training time."""
+PER_CLASS_BAR = 0.9  # unit 05: mean per-class accuracy of digits drawn on request
 
-    def __init__(self, steps_per_epoch):
+
+def requested_digits(generator, per_class=50):
+    """per_class digits of each class 0-9 from fixed noise, and the mean per-class accuracy: the share of
+    the digits drawn for class k that the quality classifier reads as k."""
+    noise = np.random.default_rng(2024).normal(size=(10 * per_class, LATENT)).astype(np.float32)
+    labels = np.repeat(np.arange(10), per_class)
+    images = np.asarray(generator([noise, labels.reshape(-1, 1).astype(np.int32)], training=False))
+    read = classify(images)[1].argmax(axis=1)
+    return images, float(np.mean([np.mean(read[labels == k] == k) for k in range(10)]))
+
+
+class QualityWatch(keras.callbacks.Callback):
+    """Scores 500 digits at the end of each epoch; stops training when the bar is met (for a conditional
+    GAN, also the per-class accuracy bar). Scoring time is measured and left out of the training time."""
+
+    def __init__(self, steps_per_epoch, conditional):
         super().__init__()
         self.steps_per_epoch = steps_per_epoch
+        self.conditional = conditional
         self.noise = keras.random.normal((500, LATENT), seed=2024)
         self.scoring = 0.0
         self.report = None
+        self.accuracy = None
 
     def on_train_begin(self, logs=None):
         self.start = time.perf_counter()
 
+    def met(self):
+        return self.report.meets_threshold and (not self.conditional or self.accuracy >= PER_CLASS_BAR)
+
     def on_epoch_end(self, epoch, logs=None):
         started = time.perf_counter()
         self.trained = started - self.start - self.scoring  # training time so far, earlier scoring left out
-        self.report = quality_report(np.asarray(self.model.generator(self.noise, training=False)))
+        if self.conditional:
+            images, self.accuracy = requested_digits(self.model.generator)
+        else:
+            images = np.asarray(self.model.generator(self.noise, training=False))
+        self.report = quality_report(images)
         self.scoring += time.perf_counter() - started
         self.steps = (epoch + 1) * self.steps_per_epoch
         r = self.report
+        accuracy = f" {self.accuracy:9.1%}" if self.conditional else ""
         print(f"{self.steps:6d} {self.trained:8.1f} {r.classifier_score:6.2f} {r.frechet_distance:7.1f} "
-              f"{r.confident_share:9.1%} {r.digits_present:6d}", flush=True)
-        if r.meets_threshold:
+              f"{r.confident_share:9.1%} {r.digits_present:6d}{accuracy}", flush=True)
+        if self.met():
             self.model.stop_training = True
 
 
-def time_to_quality(chunk, max_steps):
-    ns = course()
+def time_to_quality(unit, chunk, max_steps, target_seconds):
+    ns = course(unit)
+    conditional = "ConditionalGAN" in ns
     gan = course_gan(ns, **NOTEBOOK_SETTINGS)
-    watch = QualityWatch(chunk)
-    print(f"\nTime to quality: bar = >= {MIN_DIGITS_PRESENT} digits present and >= {MIN_CONFIDENT_SHARE:.0%} "
-          f"confident, scored every {chunk} steps (one fit call; scoring time not counted, XLA compiling is)")
-    print(f"{'steps':>6} {'train s':>8} {'score':>6} {'FD':>7} {'confident':>9} {'digits':>6}")
-    gan.fit(digits(), epochs=max_steps // chunk, steps_per_epoch=chunk, callbacks=[watch], verbose=0)
-    if watch.report.meets_threshold:
+    watch = QualityWatch(chunk, conditional)
+    extra = f" and a per-class accuracy >= {PER_CLASS_BAR:.0%}" if conditional else ""
+    print(f"\nUnit {unit} time to quality: bar = >= {MIN_DIGITS_PRESENT} digits present and >= "
+          f"{MIN_CONFIDENT_SHARE:.0%} confident{extra}, scored every {chunk} steps (one fit call; scoring time "
+          "not counted, XLA compiling is)")
+    print(f"{'steps':>6} {'train s':>8} {'score':>6} {'FD':>7} {'confident':>9} {'digits':>6}"
+          + (f" {'per class':>9}" if conditional else ""))
+    gan.fit(digits(with_labels=conditional), epochs=max_steps // chunk, steps_per_epoch=chunk, callbacks=[watch],
+            verbose=0)
+    if watch.met():
+        within = "within" if watch.trained <= target_seconds else "over"
         print(f"\nquality bar reached after {watch.steps} steps, {watch.trained:.0f} s of training "
-              f"({'within' if watch.trained <= 300 else 'over'} the 5-minute target)\n{watch.report}")
+              f"({within} the {target_seconds // 60}-minute target)\n{watch.report}")
     else:
         print(f"\nquality bar not reached in {watch.steps} steps ({watch.trained:.0f} s)\n{watch.report}")
 
 
+TARGET_SECONDS = {"04": 300, "05": 600}  # the issues' targets: unit 04 within 5 minutes, unit 05 within 10
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--unit", choices=sorted(TARGET_SECONDS), default="04",
+                        help="04: the digit GAN; 05: the conditional GAN (default 04)")
     parser.add_argument("--steps", type=int, default=200, help="steps per throughput measurement (default 200)")
     parser.add_argument("--rounds", type=int, default=3, help="throughput rounds (default 3)")
     parser.add_argument("--skip-quality", action="store_true", help="measure throughput only")
     parser.add_argument("--skip-throughput", action="store_true", help="measure time to quality only")
-    parser.add_argument("--chunk", type=int, default=256,
-                        help="steps between quality scores, a multiple of steps_per_execution (default 256)")
-    parser.add_argument("--max-steps", type=int, default=8000, help="give up after this many steps (default 8000)")
+    parser.add_argument("--chunk", type=int, help="steps between quality scores, a multiple of steps_per_execution "
+                        f"(default 256; 208 for unit 05, whose {CONDITIONAL_STEPS} steps it divides)")
+    parser.add_argument("--max-steps", type=int, help="give up after this many steps (default 8000; for unit 05 "
+                        f"its full length, {CONDITIONAL_STEPS}, over which its learning rate falls)")
     args = parser.parse_args(argv)
+    args.chunk = args.chunk or (208 if args.unit == "05" else 256)
+    args.max_steps = args.max_steps or (CONDITIONAL_STEPS if args.unit == "05" else 8000)
     per_call = NOTEBOOK_SETTINGS["steps_per_execution"]
     if args.chunk % per_call or args.steps % per_call:
         # Keras runs whole calls of steps_per_execution steps: an epoch of 250 steps would really train 256.
@@ -192,9 +265,9 @@ def main(argv=None):
                      f"and {args.steps}): Keras rounds each epoch up to whole calls, so the step counts would be wrong")
     print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {os.cpu_count()} CPU cores")
     if not args.skip_throughput:
-        throughput(args.steps, args.rounds)
+        throughput(args.unit, args.steps, args.rounds)
     if not args.skip_quality:
-        time_to_quality(args.chunk, args.max_steps)
+        time_to_quality(args.unit, args.chunk, args.max_steps, TARGET_SECONDS[args.unit])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,166 @@
+"""Hidden checks of unit 05 (Beyond the basic GAN).
+
+Central differences and slerp are plain functions, compared with the reference on probe inputs.
+The gradient penalty is taken on a probe critic with seeded weights; besides its value, a batch's
+penalty must be the mean of its images' penalties taken one by one (the per-sample norm). The
+WGAN-GP and conditional GAN classes are checked like unit 04's GAN: the same probe models, weights,
+batch and seed for the student's class and the reference's. The trained conditional GAN is judged
+here, outside the sandbox, by the course's digit classifier reading the digits it drew on request.
+"""
+
+import numpy as np
+
+from .kinds import Checks, alone, arrays_close, same, untouched
+
+CHECKS = Checks()
+SAME_STEP = arrays_close(rtol=1e-4, atol=1e-6)
+
+
+# --- exercise 1: central differences -------------------------------------------------------------
+@CHECKS.add("central_difference", "estimate", "central_difference",
+            "central_difference(f, w, eps) must return, for every entry of w (of any shape), "
+            "(f(w + eps e_i) - f(w - eps e_i)) / (2 eps): a forward difference is off by about eps.",
+            compare=arrays_close(rtol=1e-6, atol=1e-8), op="gradient_estimate")
+def _(rng):
+    shape = (int(rng.integers(2, 4)), int(rng.integers(2, 5)))
+    return {"w": rng.uniform(-2, 2, shape), "cubes": rng.uniform(0.5, 3, shape), "sines": rng.uniform(-1, 1, shape),
+            "eps": np.asarray(float(rng.uniform(5e-4, 2e-3)))}
+
+
+# --- exercise 2: the critic ----------------------------------------------------------------------
+def digit_calls(rng, _):
+    return {"call0.x0": rng.uniform(-1, 1, (3, 28, 28, 1)).astype(np.float32),
+            "call1.x0": rng.uniform(-1, 1, (1, 28, 28, 1)).astype(np.float32)}
+
+
+CHECKS.model("critic", "make_critic",
+             "the critic must be Flatten, Dense(512), LeakyReLU(0.2), Dense(256), LeakyReLU(0.2), Dense(1) with no "
+             "activation: a score, not a probability (no sigmoid), no dropout, no batch normalisation.",
+             "with given weights the critic must score images as the reference does, in training and inference mode "
+             "alike.", calls=digit_calls)
+
+
+# --- exercise 3: the gradient penalty ------------------------------------------------------------
+def penalty_inputs(rng):
+    n, side = int(rng.integers(3, 9)), int(rng.integers(3, 6))
+    return {"seed": np.asarray(int(rng.integers(2**20))), "side": np.asarray(side),
+            "real": rng.uniform(-1, 1, (n, side, side, 1)).astype(np.float32),
+            "fake": rng.uniform(-1, 1, (n, side, side, 1)).astype(np.float32),
+            "alpha": rng.uniform(0, 1, (n, 1, 1, 1)).astype(np.float32)}
+
+
+CHECKS.add("gradient_penalty", "value", "gradient_penalty",
+           "gradient_penalty must give the reference's value for a critic with hidden layers: interpolates "
+           "real + alpha * (fake - real), the gradient of the critic's scores at them, one norm per image, "
+           "mean of (norm - 1)^2.", compare=arrays_close(rtol=1e-4, atol=1e-6), op="penalty")(penalty_inputs)
+
+
+@alone
+def mean_of_each(got, want):
+    return bool(np.isclose(float(got["batch"]), float(np.mean(got["alone"])), rtol=1e-4, atol=1e-6))
+
+
+CHECKS.add("gradient_penalty", "per_sample", "gradient_penalty",
+           "the penalty of a batch must be the mean of the penalties of its images taken one by one: one gradient "
+           "norm per image, not one norm for the batch or the gradient of the mean score.",
+           compare=mean_of_each, op="penalty_per_sample")(penalty_inputs)
+
+
+# --- exercises 4 and 5: the WGAN-GP class --------------------------------------------------------
+def wgan_inputs(rng, n, **extra):
+    return {"seed": np.asarray(int(rng.integers(2**20))), "latent_dim": np.asarray(int(rng.integers(2, 9))),
+            "side": np.asarray(4), "learning_rate": np.asarray(float(rng.uniform(0.01, 0.05))),
+            "n_critic": np.asarray(int(rng.integers(2, 4))), "gp_weight": np.asarray(float(rng.uniform(5, 15))),
+            "real": rng.uniform(-1, 1, (n, 4, 4, 1)).astype(np.float32), **extra}
+
+
+@alone
+def per_sample_weights(got, want):
+    shape = got["shape"]
+    return (len(shape) == 4 and shape[0] == got["images"] == got["distinct"] and np.all(shape[1:] == 1) and got["fresh"] == 1
+            and got["min"] >= 0 and got["max"] < 1)
+
+
+@CHECKS.add("wgan_critic_step", "per_sample_weights", "WGANGP",
+            "interpolation_weights(images) must draw one uniform number in [0, 1) per image, shaped (n, 1, 1, 1), "
+            "fresh at each call, from the model's SeedGenerator.", compare=per_sample_weights,
+            op="wgan_interpolation_weights")
+def _(rng):
+    return wgan_inputs(rng, int(rng.integers(5, 12)))
+
+
+def critic_step_inputs(rng):
+    return wgan_inputs(rng, int(rng.integers(3, 10)))
+
+
+CHECKS.add("wgan_critic_step", "update", "WGANGP",
+           "from the same weights, batch and seed, one critic_step must give the reference's loss and weights: fakes "
+           "first, then the interpolation weights, mean(D(fake)) - mean(D(real)) + gp_weight * penalty, models called "
+           "with training=True, c_optimizer applied to the critic's weights.",
+           compare=same("loss", "critic", "generator", compare=SAME_STEP), op="wgan_critic_step")(critic_step_inputs)
+CHECKS.add("wgan_critic_step", "generator_untouched", "WGANGP",
+           "critic_step must not change the generator's trainable weights.",
+           compare=untouched("generator_change"), op="wgan_critic_step")(critic_step_inputs)
+
+
+@CHECKS.add("wgan_train_step", "fit", "WGANGP",
+            "two epochs of fit on (image, label) batches whose last batch is smaller must give the reference's history "
+            "('c_loss' and 'g_loss') and weights: n_critic critic steps on the batch, then one generator step, the "
+            "trackers updated with the last losses.", compare=SAME_STEP, op="wgan_fit")
+def _(rng):
+    batch = int(rng.integers(3, 6))
+    return wgan_inputs(rng, 2 * batch + int(rng.integers(1, batch)), batch_size=np.asarray(batch))
+
+
+# --- exercise 6: the conditional GAN's train_step ------------------------------------------------
+@CHECKS.add("conditional_gan", "fit", "ConditionalGAN",
+            "two epochs of fit on (image, label) batches must give the reference's history and weights: fakes drawn "
+            "for the batch's own labels, the labels given to every discriminator call, the non-saturating loss for "
+            "the generator, each optimizer applied to its own player.", compare=SAME_STEP, op="conditional_fit")
+def _(rng):
+    batch, classes = int(rng.integers(3, 6)), int(rng.integers(3, 8))
+    n = 2 * batch + int(rng.integers(1, batch))
+    return {"seed": np.asarray(int(rng.integers(2**20))), "latent_dim": np.asarray(int(rng.integers(2, 9))),
+            "side": np.asarray(4), "classes": np.asarray(classes), "batch_size": np.asarray(batch),
+            "learning_rate": np.asarray(float(rng.uniform(0.05, 0.2))),
+            "real": rng.uniform(-1, 1, (n, 4, 4, 1)).astype(np.float32), "labels": rng.integers(0, classes, n)}
+
+
+# --- exercise 7: digits on request ---------------------------------------------------------------
+PER_CLASS = 50
+# The mean per-class accuracy (the course classifier reads the digit that was asked for) that the
+# trained generator must reach in fast mode (624 steps). Measured on 2 cores: the reference reaches
+# 0.62-0.73 over seeds 0-2 (its worst class is near 0 at that length, so no bar on the worst class);
+# a generator trained while ignoring its labels reaches 0.08, an untrained one 0.10.
+ACCURACY_BAR = 0.35
+
+
+@alone
+def right_digits(got, want):
+    from gan_course.quality import classify, range_problem
+
+    images, labels = got["images"], np.repeat(np.arange(10), PER_CLASS)
+    if images.shape != (len(labels), 28, 28, 1) or not np.all(np.isfinite(images)) or range_problem(images):
+        return False
+    read = classify(images)[1].argmax(axis=1)
+    return float(np.mean([np.mean(read[labels == k] == k) for k in range(10)])) >= ACCURACY_BAR
+
+
+@CHECKS.add("conditional_digits", "per_class_accuracy", "cgan",
+            "asked for each digit 0-9 in turn, cgan.generator must draw digits in [-1, 1] that the course classifier "
+            f"reads as the digit asked for, on average at least {ACCURACY_BAR:.0%} of the time: train with the stated "
+            "models, optimizers, labelled data and number of steps.", compare=right_digits, op="digits_on_request")
+def _(rng):
+    return {"seed": np.asarray(int(rng.integers(2**20))), "labels": np.repeat(np.arange(10), PER_CLASS)}
+
+
+# --- exercise 8: slerp ---------------------------------------------------------------------------
+@CHECKS.add("slerp", "walk", "slerp",
+            "slerp(z0, z1, t) must return one row per t on the great circle from z0 to z1 (vectors of any length "
+            "and size): (sin((1 - t) omega) z0 + sin(t omega) z1) / sin(omega).", compare=arrays_close(rtol=1e-6, atol=1e-9))
+def _(rng):
+    calls = []
+    for _ in range(3):
+        dim = int(rng.integers(2, 100))
+        calls.append((rng.normal(0, rng.uniform(0.5, 3), dim), rng.normal(0, 1, dim), rng.uniform(0, 1, int(rng.integers(1, 12)))))
+    return calls

@@ -1,0 +1,82 @@
+"""Unit 05 (Beyond the basic GAN): known-wrong answers (the classic mistakes of each exercise), what the
+visible tests catch, and right answers written another way."""
+
+from gan_course_grader.submissions import solution_sources
+
+
+def replaced(cell, *replacements):
+    """The reference answer of a solution cell with (old, new) text replacements, each of which must apply."""
+    source = solution_sources("05")[cell]
+    for old, new in replacements:
+        if old not in source:
+            raise ValueError(f"the reference {cell} no longer contains {old!r}: update tests/units/unit_05_beyond.py")
+        source = source.replace(old, new)
+    return source
+
+
+ALPHA = "keras.random.uniform(shape, seed=self.seed_generator)"
+ONE_CRITIC_STEP = """        for _ in range(self.n_critic):
+            c_loss = self.critic_step(real_images)"""
+
+WRONG = {
+    # A forward difference: off by about eps * f''(w) / 2.
+    "central_difference": replaced("central_difference", ("(f(w + step) - f(w - step)) / (2 * eps)",
+                                                          "(f(w + step) - f(w)) / eps")),
+    # A critic with a sigmoid: a probability, not a score.
+    "critic": replaced("critic", ("layers.Dense(1)]", "layers.Dense(1, activation='sigmoid')]")),
+    # The penalty of the batch mean: the gradient of the mean score divides every image's gradient by n.
+    "gradient_penalty": replaced("gradient_penalty", ("tape.gradient(scores, mixed)", "tape.gradient(ops.mean(scores), mixed)")),
+    # One interpolation weight for the whole batch.
+    "wgan_critic_step": replaced("wgan_class", (ALPHA, "keras.random.uniform((1,) * len(shape), seed=self.seed_generator)")),
+    # n_critic ignored: one critic step per generator step.
+    "wgan_train_step": replaced("wgan_class", (ONE_CRITIC_STEP, "        c_loss = self.critic_step(real_images)")),
+    # The label ignored by the discriminator: it judges every image as a 0.
+    "conditional_gan": replaced("conditional_gan", ("[real_images, labels]", "[real_images, ops.zeros_like(labels)]"),
+                                ("[fake_images, labels]", "[fake_images, ops.zeros_like(labels)]"),
+                                ("training=True), labels]", "training=True), ops.zeros_like(labels)]")),
+    # Never trained (kept untrained so that the tests stay short): it draws noise whatever the label.
+    "conditional_digits": "def train_conditional_gan(steps, steps_per_epoch, seed=0, latent_dim=64):\n"
+                          "    keras.utils.set_random_seed(seed)\n"
+                          "    cgan = ConditionalGAN(make_conditional_discriminator(), make_conditional_generator(latent_dim),\n"
+                          "                          latent_dim=latent_dim, seed=seed)\n"
+                          "    return cgan, keras.callbacks.History()\n\n\n"
+                          "cgan, cgan_history = train_conditional_gan(0, 104)\n"
+                          "requested, requested_labels = digits_on_request(cgan.generator, cgan.latent_dim)\n"
+                          "accuracy = per_class_accuracy(requested, requested_labels)\n",
+    # The straight line.
+    "slerp": "def slerp(z0, z1, t):\n    t = np.asarray(t, dtype=np.float64).reshape(-1, 1)\n"
+             "    return (1 - t) * np.asarray(z0) + t * np.asarray(z1)\n",
+}
+# Given cells whose functions use a student's answer (they build the student's class): run again after it.
+RERUN_AFTER_ANSWER = ["wgan_tools", "conditional_tools"]
+
+VISIBLE_CATCHES = {"central_difference": True, "critic": True, "gradient_penalty": True, "wgan_critic_step": True,
+                   "wgan_train_step": True, "conditional_gan": True, "conditional_digits": True, "slerp": True}
+
+ALSO_WRONG = {
+    # The penalty on the real images alone: the critic is kept smooth where the fakes never are.
+    "penalty_on_real_images": ("gradient_penalty", replaced(
+        "gradient_penalty", ("mixed = real_images + alpha * (fake_images - real_images)", "mixed = real_images"))),
+    # One norm for the whole batch.
+    "one_norm_for_the_batch": ("gradient_penalty", replaced(
+        "gradient_penalty", ("norms = ops.sqrt(ops.sum(ops.square(gradients), axis=1))",
+                             "norms = ops.sqrt(ops.sum(ops.square(gradients)))"))),
+    # The critic's loss with the sign of a probability game: it pushes real scores down.
+    "critic_loss_sign": ("wgan_critic_step", replaced(
+        "wgan_class", ("ops.mean(fake_scores) - ops.mean(real_scores)", "ops.mean(real_scores) - ops.mean(fake_scores)"))),
+}
+
+# Right answers written differently from the reference: the hidden checks must accept them.
+RIGHT_ALTERNATIVES = {
+    # Vectorised over the entries, with tf.norm on flattened gradients.
+    "central_difference": "def central_difference(f, w, eps=1e-5):\n"
+                          "    w = np.asarray(w, dtype=np.float64)\n"
+                          "    steps = np.eye(w.size).reshape((w.size,) + w.shape) * eps\n"
+                          "    return np.array([(f(w + s) - f(w - s)) / (2 * eps) for s in steps]).reshape(w.shape)\n",
+    "gradient_penalty": "def gradient_penalty(critic, real_images, fake_images, alpha):\n"
+                        "    mixed = alpha * fake_images + (1 - alpha) * real_images\n"
+                        "    with tf.GradientTape() as tape:\n        tape.watch(mixed)\n"
+                        "        scores = critic(mixed, training=True)\n"
+                        "    gradients = tf.reshape(tape.gradient(scores, mixed), (tf.shape(mixed)[0], -1))\n"
+                        "    return tf.reduce_mean((tf.norm(gradients, axis=1) - 1.0) ** 2)\n",
+}
