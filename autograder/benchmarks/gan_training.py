@@ -20,7 +20,8 @@
 With ``--unit 05`` both parts measure unit 05's ``ConditionalGAN`` instead (``train_conditional_gan``'s
 settings; the plain loop gives both players the labels too), and the time to quality also asks for
 a mean per-class accuracy of at least 90%: 50 digits requested of each class, read by the quality
-classifier as the class that was asked for.
+classifier as the class that was asked for. (Batches here are all of 64 images: the notebooks' pipeline
+also gives one batch of 20 per pass over the 4500 offline digits.)
 """
 
 import argparse
@@ -60,10 +61,11 @@ def course(unit):
 CONDITIONAL_STEPS = 6240
 
 
-def adam(conditional=False):
-    """Unit 04's optimizer, or unit 05's (a rate falling from 1e-3 to 5e-5 over the full length)."""
+def adam(conditional=False, steps=CONDITIONAL_STEPS):
+    """Unit 04's optimizer, or unit 05's (a rate falling from 1e-3 to 5e-5 over ``steps``, as
+    train_conditional_gan's falls over the steps it is asked for)."""
     if conditional:
-        rate = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=CONDITIONAL_STEPS, alpha=0.05)
+        rate = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=steps, alpha=0.05)
         return keras.optimizers.Adam(rate, beta_1=0.5)
     return keras.optimizers.Adam(RATE, beta_1=0.5)
 
@@ -73,7 +75,7 @@ def digits(seed=0, with_labels=False):
                       verbose=False).repeat()
 
 
-def course_gan(ns, seed=0, **compile_options):
+def course_gan(ns, seed=0, steps=CONDITIONAL_STEPS, **compile_options):
     """Unit 04's GAN, or unit 05's ConditionalGAN when ``ns`` is unit 05's, as the notebook builds it."""
     keras.utils.set_random_seed(seed)
     if "ConditionalGAN" in ns:
@@ -82,7 +84,7 @@ def course_gan(ns, seed=0, **compile_options):
     else:
         gan = ns["GAN"](ns["make_mlp_discriminator"](), ns["make_mlp_generator"](LATENT), latent_dim=LATENT, seed=seed)
     conditional = "ConditionalGAN" in ns
-    gan.compile(d_optimizer=adam(conditional), g_optimizer=adam(conditional),
+    gan.compile(d_optimizer=adam(conditional, steps), g_optimizer=adam(conditional, steps),
                 loss_fn=keras.losses.BinaryCrossentropy(from_logits=True), **compile_options)
     return gan
 
@@ -222,7 +224,7 @@ class QualityWatch(keras.callbacks.Callback):
 def time_to_quality(unit, chunk, max_steps, target_seconds):
     ns = course(unit)
     conditional = "ConditionalGAN" in ns
-    gan = course_gan(ns, **NOTEBOOK_SETTINGS)
+    gan = course_gan(ns, steps=max_steps, **NOTEBOOK_SETTINGS)
     watch = QualityWatch(chunk, conditional)
     extra = f" and a per-class accuracy >= {PER_CLASS_BAR:.0%}" if conditional else ""
     print(f"\nUnit {unit} time to quality: bar = >= {MIN_DIGITS_PRESENT} digits present and >= "

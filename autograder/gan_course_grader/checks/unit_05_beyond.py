@@ -115,8 +115,8 @@ def _(rng):
 # --- exercise 6: the conditional GAN's train_step ------------------------------------------------
 @CHECKS.add("conditional_gan", "fit", "ConditionalGAN",
             "two epochs of fit on (image, label) batches must give the reference's history and weights: fakes drawn "
-            "for the batch's own labels, the labels given to every discriminator call, the non-saturating loss for "
-            "the generator, each optimizer applied to its own player.", compare=SAME_STEP, op="conditional_fit")
+            "for the batch's own labels, the labels given to every discriminator call, every model called with "
+            "training=True, the non-saturating loss for the generator, each optimizer applied to its own player.", compare=SAME_STEP, op="conditional_fit")
 def _(rng):
     batch, classes = int(rng.integers(3, 6)), int(rng.integers(3, 8))
     n = 2 * batch + int(rng.integers(1, batch))
