@@ -40,6 +40,19 @@ def of(unit):
     return module
 
 
+def solution_with(unit, cell, *replacements):
+    """The reference answer of a solution cell with (old, new) text replacements, each of which must apply."""
+    from gan_course_grader.submissions import solution_sources
+
+    source = solution_sources(unit)[cell]
+    for old, new in replacements:
+        if old not in source:
+            raise ValueError(f"the reference {cell} of unit {unit} no longer contains {old!r}: update its known-wrong "
+                             "answers in tests/units/")
+        source = source.replace(old, new)
+    return source
+
+
 def wrong(unit):
     return of(unit).WRONG
 

@@ -7,7 +7,7 @@ weights, the same batch and the same seed, so one step or a short ``fit`` must l
 
 import numpy as np
 
-from .ops_gan import flat, largest_change, probe_models, training_switch
+from .ops_gan import fit_results, flat, largest_change, probe_models, training_switch
 from .ops_models import set_weights
 from .registry import op
 
@@ -104,14 +104,8 @@ def wgan_critic_step(wgan_class, inputs):
 @op("wgan_fit")
 def wgan_fit(wgan_class, inputs):
     """Two epochs of fit on (image, label) pairs whose last batch is smaller: history and weights."""
-    import tensorflow as tf
-
     wgan, critic, generator = build_wgan(wgan_class, inputs)
-    real = inputs["real"].astype(np.float32)
-    pairs = tf.data.Dataset.from_tensor_slices((real, np.zeros(len(real), np.int32))).batch(int(inputs["batch_size"]))
-    history = wgan.fit(pairs, epochs=2, verbose=0).history
-    results = {f"history.{key}": values for key, values in sorted(history.items())}
-    return {**results, "critic": flat(critic.weights), "generator": flat(generator.weights)}
+    return fit_results(wgan, inputs, {"critic": critic, "generator": generator})
 
 
 # --- the conditional GAN --------------------------------------------------------------------------
@@ -149,10 +143,7 @@ def conditional_fit(gan_class, inputs):
     rate = float(inputs["learning_rate"])
     gan.compile(d_optimizer=keras.optimizers.SGD(rate), g_optimizer=keras.optimizers.SGD(rate),
                 loss_fn=keras.losses.BinaryCrossentropy(from_logits=True))
-    pairs = tf.data.Dataset.from_tensor_slices((inputs["real"].astype(np.float32), inputs["labels"].astype(np.int32)))
-    history = gan.fit(pairs.batch(int(inputs["batch_size"])), epochs=2, verbose=0).history
-    results = {f"history.{key}": values for key, values in sorted(history.items())}
-    return {**results, "discriminator": flat(discriminator.weights), "generator": flat(generator.weights)}
+    return fit_results(gan, inputs, {"discriminator": discriminator, "generator": generator})
 
 
 @op("digits_on_request")

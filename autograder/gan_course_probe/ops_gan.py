@@ -119,17 +119,24 @@ def gan_generator_step(gan_class, inputs):
     return step_results(gan, discriminator, generator, gan.generator_step, int(inputs["batch_size"]))
 
 
+def fit_results(model, inputs, players):
+    """Two epochs of fit on the inputs' (image, label) pairs in batches of "batch_size" (labels 0 unless the
+    inputs give "labels"): the history, and the weights of each player ({name: model}) afterwards."""
+    import tensorflow as tf
+
+    real = inputs["real"].astype(np.float32)
+    labels = inputs["labels"].astype(np.int32) if "labels" in inputs else np.zeros(len(real), np.int32)
+    pairs = tf.data.Dataset.from_tensor_slices((real, labels)).batch(int(inputs["batch_size"]))
+    history = model.fit(pairs, epochs=2, verbose=0).history
+    results = {f"history.{key}": values for key, values in sorted(history.items())}
+    return {**results, **{name: flat(player.weights) for name, player in players.items()}}
+
+
 @op("gan_fit")
 def gan_fit(gan_class, inputs):
     """Two epochs of fit on (image, label) pairs whose last batch is smaller: history and weights."""
-    import tensorflow as tf
-
     gan, discriminator, generator = build_gan(gan_class, inputs)
-    real = inputs["real"].astype(np.float32)
-    pairs = tf.data.Dataset.from_tensor_slices((real, np.zeros(len(real), np.int32))).batch(int(inputs["batch_size"]))
-    history = gan.fit(pairs, epochs=2, verbose=0).history
-    results = {f"history.{key}": values for key, values in sorted(history.items())}
-    return {**results, "discriminator": flat(discriminator.weights), "generator": flat(generator.weights)}
+    return fit_results(gan, inputs, {"discriminator": discriminator, "generator": generator})
 
 
 @op("toy_training")

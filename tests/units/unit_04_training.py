@@ -1,17 +1,12 @@
 """Unit 04 (Training): known-wrong answers, what the visible tests catch, a right answer written keras.io's way,
 and the Keras 3 traps of a custom train_step, each with the hidden checks that must catch it."""
 
-from gan_course_grader.submissions import solution_sources
+import functools
 
+from unit_data import solution_with
 
-def gan_class(*replacements):
-    """The reference GAN class of unit 04 with (old, new) text replacements, each of which must apply."""
-    source = solution_sources("04")["gan_class"]
-    for old, new in replacements:
-        if old not in source:
-            raise ValueError(f"the reference GAN class no longer contains {old!r}: update tests/units/unit_04_training.py")
-        source = source.replace(old, new)
-    return source
+# The reference GAN class of unit 04 with (old, new) text replacements, each of which must apply.
+gan_class = functools.partial(solution_with, "04", "gan_class")
 
 
 NOISE = "keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)"

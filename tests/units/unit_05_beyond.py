@@ -1,17 +1,11 @@
 """Unit 05 (Beyond the basic GAN): known-wrong answers (the classic mistakes of each exercise), what the
 visible tests catch, and right answers written another way."""
 
-from gan_course_grader.submissions import solution_sources
+import functools
 
+from unit_data import solution_with
 
-def replaced(cell, *replacements):
-    """The reference answer of a solution cell with (old, new) text replacements, each of which must apply."""
-    source = solution_sources("05")[cell]
-    for old, new in replacements:
-        if old not in source:
-            raise ValueError(f"the reference {cell} no longer contains {old!r}: update tests/units/unit_05_beyond.py")
-        source = source.replace(old, new)
-    return source
+replaced = functools.partial(solution_with, "05")
 
 
 ALPHA = "keras.random.uniform(shape, seed=self.seed_generator)"

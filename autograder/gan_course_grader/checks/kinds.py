@@ -156,6 +156,13 @@ def digit_batches(rng, sizes):
     return {f"call{i}.x0": rng.uniform(-1.0, 1.0, (n, 28, 28, 1)).astype(np.float32) for i, n in enumerate(sizes)}
 
 
+def fit_layout(rng):
+    """(images, batch size) for two epochs of fit whose last batch is smaller: batches of 3-5 images,
+    two full ones and a partial one."""
+    batch = int(rng.integers(3, 6))
+    return 2 * batch + int(rng.integers(1, batch)), batch
+
+
 def with_weights(rng, calls):
     return {"weights_seed": np.asarray(int(rng.integers(2**31))), **calls}
 

@@ -12,7 +12,7 @@ import functools
 
 import numpy as np
 
-from .kinds import Checks, alone, arrays_close, same, untouched
+from .kinds import Checks, alone, arrays_close, fit_layout, same, untouched
 
 CHECKS = Checks()
 SAME_STEP = arrays_close(rtol=1e-4, atol=1e-6)
@@ -87,8 +87,8 @@ CHECKS.add("generator_step", "discriminator_untouched", "GAN",
             "(keys 'd_loss' and 'g_loss', each epoch's mean) and weights: keep data[0] of a tuple, read the batch size "
             "from the batch, update the trackers and return their results.", compare=SAME_STEP, op="gan_fit")
 def _(rng):
-    batch = int(rng.integers(3, 6))
-    return gan_inputs(rng, real=real_images(rng, 2 * batch + int(rng.integers(1, batch))), batch_size=np.asarray(batch))
+    n, batch = fit_layout(rng)
+    return gan_inputs(rng, real=real_images(rng, n), batch_size=np.asarray(batch))
 
 
 # --- exercise 5: the island GAN -----------------------------------------------------------------

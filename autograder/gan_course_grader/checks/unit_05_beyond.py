@@ -10,7 +10,7 @@ here, outside the sandbox, by the course's digit classifier reading the digits i
 
 import numpy as np
 
-from .kinds import Checks, alone, arrays_close, same, untouched
+from .kinds import Checks, alone, arrays_close, fit_layout, same, untouched
 
 CHECKS = Checks()
 SAME_STEP = arrays_close(rtol=1e-4, atol=1e-6)
@@ -108,18 +108,19 @@ CHECKS.add("wgan_critic_step", "generator_untouched", "WGANGP",
             "('c_loss' and 'g_loss') and weights: n_critic critic steps on the batch, then one generator step, the "
             "trackers updated with the last losses.", compare=SAME_STEP, op="wgan_fit")
 def _(rng):
-    batch = int(rng.integers(3, 6))
-    return wgan_inputs(rng, 2 * batch + int(rng.integers(1, batch)), batch_size=np.asarray(batch))
+    n, batch = fit_layout(rng)
+    return wgan_inputs(rng, n, batch_size=np.asarray(batch))
 
 
 # --- exercise 6: the conditional GAN's train_step ------------------------------------------------
 @CHECKS.add("conditional_gan", "fit", "ConditionalGAN",
             "two epochs of fit on (image, label) batches must give the reference's history and weights: fakes drawn "
             "for the batch's own labels, the labels given to every discriminator call, every model called with "
-            "training=True, the non-saturating loss for the generator, each optimizer applied to its own player.", compare=SAME_STEP, op="conditional_fit")
+            "training=True, the non-saturating loss for the generator, each optimizer applied to its own player.",
+            compare=SAME_STEP, op="conditional_fit")
 def _(rng):
-    batch, classes = int(rng.integers(3, 6)), int(rng.integers(3, 8))
-    n = 2 * batch + int(rng.integers(1, batch))
+    n, batch = fit_layout(rng)
+    classes = int(rng.integers(3, 8))
     return {"seed": np.asarray(int(rng.integers(2**20))), "latent_dim": np.asarray(int(rng.integers(2, 9))),
             "side": np.asarray(4), "classes": np.asarray(classes), "batch_size": np.asarray(batch),
             "learning_rate": np.asarray(float(rng.uniform(0.05, 0.2))),
