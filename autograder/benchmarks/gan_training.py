@@ -3,6 +3,7 @@
     python autograder/benchmarks/gan_training.py                 # unit 04, both parts, about 8 minutes
     python autograder/benchmarks/gan_training.py --skip-quality  # throughput only, about 2 minutes
     python autograder/benchmarks/gan_training.py --unit 05       # unit 05's conditional GAN, both parts
+    python autograder/benchmarks/gan_training.py --wgan          # unit 05's WGAN-GP on MNIST: time to quality
 
 1. **Throughput** (images per second): unit 04's reference ``GAN`` trained with ``fit`` (as the
    notebook does it, and with ``steps_per_execution=8``) against a plain training loop written
@@ -20,7 +21,10 @@
 With ``--unit 05`` both parts measure unit 05's ``ConditionalGAN`` instead (``train_conditional_gan``'s
 settings; the plain loop gives both players the labels too), and the time to quality also asks for
 a mean per-class accuracy of at least 90%: 50 digits requested of each class, read by the quality
-classifier as the class that was asked for. (Batches here are all of 64 images: the notebooks' pipeline
+classifier as the class that was asked for. ``--wgan`` trains unit 05's ``WGANGP`` class on MNIST
+(``make_critic()``, unit 04's MLP generator, keras.io's WGAN-GP settings: Adam(2e-4, beta_1=0.5,
+beta_2=0.9), n_critic=5, gp_weight=10) and reports its time to the course's bar, in generator steps.
+(Batches here are all of 64 images: the notebooks' pipeline
 also gives one batch of 20 per pass over the 4500 offline digits.)
 """
 
@@ -242,6 +246,22 @@ def time_to_quality(unit, chunk, max_steps, target_seconds):
         print(f"\nquality bar not reached in {watch.steps} steps ({watch.trained:.0f} s)\n{watch.report}")
 
 
+def wgan_time_to_quality(chunk, max_steps):
+    """Unit 05's WGANGP on MNIST, scored every ``chunk`` generator steps until the course's bar is met."""
+    ns = reference.cells("05", "setup", "critic", "gradient_penalty", "wgan_class")
+    keras.utils.set_random_seed(0)
+    wgan = ns["WGANGP"](ns["make_critic"](), course("04")["make_mlp_generator"](LATENT), latent_dim=LATENT, seed=0)
+    wgan.compile(c_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.9),
+                 g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.9), **NOTEBOOK_SETTINGS)
+    watch = QualityWatch(chunk, conditional=False)
+    print(f"\nUnit 05 WGAN-GP time to quality (n_critic={wgan.n_critic}): bar = >= {MIN_DIGITS_PRESENT} digits present "
+          f"and >= {MIN_CONFIDENT_SHARE:.0%} confident, scored every {chunk} generator steps")
+    print(f"{'steps':>6} {'train s':>8} {'score':>6} {'FD':>7} {'confident':>9} {'digits':>6}")
+    wgan.fit(digits(), epochs=max_steps // chunk, steps_per_epoch=chunk, callbacks=[watch], verbose=0)
+    reached = "reached" if watch.met() else "not reached"
+    print(f"\nquality bar {reached} after {watch.steps} generator steps, {watch.trained:.0f} s of training\n{watch.report}")
+
+
 TARGET_SECONDS = {"04": 300, "05": 600}  # the issues' targets: unit 04 within 5 minutes, unit 05 within 10
 
 
@@ -249,6 +269,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--unit", choices=sorted(TARGET_SECONDS), default="04",
                         help="04: the digit GAN; 05: the conditional GAN (default 04)")
+    parser.add_argument("--wgan", action="store_true", help="only unit 05's WGAN-GP on MNIST: time to quality")
     parser.add_argument("--steps", type=int, default=200, help="steps per throughput measurement (default 200)")
     parser.add_argument("--rounds", type=int, default=3, help="throughput rounds (default 3)")
     parser.add_argument("--skip-quality", action="store_true", help="measure throughput only")
@@ -266,6 +287,9 @@ def main(argv=None):
         parser.error(f"--chunk and --steps must be multiples of steps_per_execution={per_call} (got {args.chunk} "
                      f"and {args.steps}): Keras rounds each epoch up to whole calls, so the step counts would be wrong")
     print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {os.cpu_count()} CPU cores")
+    if args.wgan:
+        wgan_time_to_quality(args.chunk, args.max_steps)
+        return
     if not args.skip_throughput:
         throughput(args.unit, args.steps, args.rounds)
     if not args.skip_quality:
