@@ -7,7 +7,7 @@ weights, the same batch and the same seed, so one step or a short ``fit`` must l
 
 import numpy as np
 
-from .ops_gan import fit_results, flat, largest_change, probe_models, training_switch
+from .ops_gan import fit_results, probe_models, step_results, training_switch
 from .ops_models import set_weights
 from .registry import op
 
@@ -85,20 +85,16 @@ def wgan_interpolation_weights(wgan_class, inputs):
     real = inputs["real"].astype(np.float32)
     first = np.asarray(wgan.interpolation_weights(real), dtype=np.float64)
     second = np.asarray(wgan.interpolation_weights(real), dtype=np.float64)
-    return {"images": len(real), "shape": first.shape, "distinct": len(np.unique(first)), "fresh": float(not np.array_equal(first, second)),
-            "min": first.min(), "max": first.max()}
+    return {"images": len(real), "shape": first.shape, "distinct": len(np.unique(first)),
+            "fresh": float(not np.array_equal(first, second)), "min": first.min(), "max": first.max()}
 
 
 @op("wgan_critic_step")
 def wgan_critic_step(wgan_class, inputs):
-    """One critic step, compiled as fit would: its loss and every weight afterwards."""
-    import tensorflow as tf
-
+    """One critic step, compiled as fit would: its loss and every weight afterwards (the critic's under
+    "discriminator", as unit 04's steps report it)."""
     wgan, critic, generator = build_wgan(wgan_class, inputs)
-    g_before = [np.array(w) for w in generator.trainable_weights]
-    loss = tf.function(wgan.critic_step)(inputs["real"].astype(np.float32))
-    return {"loss": np.asarray(loss), "critic": flat(critic.weights), "generator": flat(generator.weights),
-            "generator_change": largest_change(g_before, generator.trainable_weights)}
+    return step_results(wgan, critic, generator, wgan.critic_step, inputs["real"].astype(np.float32))
 
 
 @op("wgan_fit")

@@ -77,8 +77,8 @@ def wgan_inputs(rng, n, **extra):
 @alone
 def per_sample_weights(got, want):
     shape = got["shape"]
-    return (len(shape) == 4 and shape[0] == got["images"] == got["distinct"] and np.all(shape[1:] == 1) and got["fresh"] == 1
-            and got["min"] >= 0 and got["max"] < 1)
+    return (len(shape) == 4 and shape[0] == got["images"] == got["distinct"] and np.all(shape[1:] == 1)
+            and got["fresh"] == 1 and got["min"] >= 0 and got["max"] < 1)
 
 
 @CHECKS.add("wgan_critic_step", "per_sample_weights", "WGANGP",
@@ -97,7 +97,7 @@ CHECKS.add("wgan_critic_step", "update", "WGANGP",
            "from the same weights, batch and seed, one critic_step must give the reference's loss and weights: fakes "
            "first, then the interpolation weights, mean(D(fake)) - mean(D(real)) + gp_weight * penalty, models called "
            "with training=True, c_optimizer applied to the critic's weights.",
-           compare=same("loss", "critic", "generator", compare=SAME_STEP), op="wgan_critic_step")(critic_step_inputs)
+           compare=same("loss", "discriminator", "generator", compare=SAME_STEP), op="wgan_critic_step")(critic_step_inputs)
 CHECKS.add("wgan_critic_step", "generator_untouched", "WGANGP",
            "critic_step must not change the generator's trainable weights.",
            compare=untouched("generator_change"), op="wgan_critic_step")(critic_step_inputs)
