@@ -18,6 +18,10 @@ RIGHT_CASES = [(unit, exercise) for unit in UNITS for exercise in sorted(unit_da
 ALSO_WRONG_CASES = [(unit, name) for unit in UNITS for name in sorted(unit_data.also_wrong(unit))]
 TRAP_CASES = [(unit, trap) for unit in UNITS for trap in sorted(unit_data.traps(unit))]
 
+# Every test here builds on the reference namespaces, made once per process (units 04 and 05 train their
+# story's GANs in them, about 80 s): one pytest-xdist worker runs them all.
+pytestmark = pytest.mark.xdist_group("reference-namespaces")
+
 
 def namespace_with(unit, answer):
     """The reference namespace of a unit with one student answer executed over it."""
@@ -164,3 +168,26 @@ def test_a_generator_step_that_trains_both_players_is_caught():
     both = unit_data.of("04").gan_class(("weights = self.generator.trainable_weights", "weights = self.trainable_weights"))
     messages = verdicts("04", "generator_step", namespace_with("04", both), 3)
     assert any(m.startswith("[generator_step.discriminator_untouched]") for m in messages), messages
+
+
+def test_the_grader_runs_only_the_reference_cells_its_comparisons_need():
+    cell = nbformat.v4.new_code_cell
+    cells = [cell("import numpy as np\nSCALE = 2.0"),
+             cell("def double(x):\n    images = np.asarray(x)\n    return SCALE * images\n"),  # a local `images`
+             cell("images = np.zeros(3)\nmodel = train_for_a_minute(images)"),  # the story's training run
+             cell("def helper():\n    return OFFSET"),
+             cell("def shifted(x):\n    return helper() + x"),
+             cell("OFFSET = 1"),
+             cell("def broken(:")]
+    assert reference.cells_for(cells, {"double"}) == [0, 1, 6]
+    assert reference.cells_for(cells, {"shifted"}) == [3, 4, 5, 6]
+    assert reference.cells_for(cells, {"model"}) == [0, 2, 6]
+    # On the course: what the comparisons probe is defined, and no story training runs (unit 04's digit
+    # GAN, unit 05's conditional GAN).
+    for unit in UNITS:
+        ns = hidden.reference_namespace(unit)
+        assert all(name in ns for name in hidden.compared_names(unit)), unit
+    for unit, story in (("04", "mnist_run"), ("05", "conditional_run")):
+        code = reference.code_cells(unit)
+        chosen = [nbgrader_meta(code[i])["grade_id"] for i in reference.cells_for(code, hidden.compared_names(unit))]
+        assert story not in chosen and chosen, (unit, chosen)

@@ -55,10 +55,10 @@ NOTEBOOK_SETTINGS = {"jit_compile": True, "steps_per_execution": 8}
 
 
 def course(unit):
-    """The reference classes and the given model builders of a unit."""
+    """The reference classes and the given model builders of a unit (and only the cells they need)."""
     if unit == "05":
-        return reference.cells("05", "setup", "conditional_players", "conditional_gan")
-    return reference.cells("04", "setup", "players", "gan_class")
+        return reference.namespace("05", {"ConditionalGAN", "make_conditional_discriminator", "make_conditional_generator"})
+    return reference.namespace("04", {"GAN", "make_mlp_discriminator", "make_mlp_generator"})
 
 
 # train_conditional_gan's full length: its learning rate falls along a cosine over these steps.
@@ -248,7 +248,7 @@ def time_to_quality(unit, chunk, max_steps, target_seconds):
 
 def wgan_time_to_quality(chunk, max_steps):
     """Unit 05's WGANGP on MNIST, scored every ``chunk`` generator steps until the course's bar is met."""
-    ns = reference.cells("05", "setup", "critic", "gradient_penalty", "wgan_class")
+    ns = reference.namespace("05", {"WGANGP", "make_critic"})
     keras.utils.set_random_seed(0)
     wgan = ns["WGANGP"](ns["make_critic"](), course("04")["make_mlp_generator"](LATENT), latent_dim=LATENT, seed=0)
     wgan.compile(c_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.9),

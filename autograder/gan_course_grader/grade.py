@@ -41,7 +41,7 @@ import nbformat
 
 from gan_course.notebooks import CourseError, cell_error, nbgrader_meta
 
-from . import hidden, incremental, nbgrader_course, reference, self_check, units, untrusted
+from . import hidden, incremental, nbgrader_course, self_check, units, untrusted
 from .exercises import test_cells
 from .placement import LostCluster, cancelled, lost_worker, placement
 from .sandbox import Limits, Sandbox, stop_running
@@ -402,7 +402,7 @@ class Grading:
                 released = helpers.submit(self.release_into_course)
                 gradebooks = {unit: helpers.submit(self.scratch_gradebook, unit) for unit in self.units}
                 for unit in self.units:
-                    reference.namespace(unit)
+                    hidden.reference_namespace(unit)
                 released.result()
                 self.gradebooks = {unit: future.result() for unit, future in gradebooks.items()}
             try:

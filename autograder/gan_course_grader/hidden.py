@@ -25,11 +25,22 @@ def checks_for(unit, exercise):
     return found
 
 
-def reference_results(check, inputs):
-    """The reference's results on ``inputs``; the reference failing its own probe is a bug here."""
+def compared_names(unit):
+    """The names of the reference's objects that the checks of ``unit`` compare with."""
+    return {c.target for exercise_checks in checks_of_unit(unit).values() for c in exercise_checks if c.uses_reference}
+
+
+def reference_namespace(unit):
+    """The reference's namespace as the checks of ``unit`` need it: the cells that define the objects
+    its comparisons probe, and what those use (not, say, a given cell that trains a model for the story)."""
     from . import reference
 
-    status, arrays = run_check(check.op, reference.namespace(check.unit).get(check.target), inputs)
+    return reference.namespace(unit, compared_names(unit))
+
+
+def reference_results(check, inputs):
+    """The reference's results on ``inputs``; the reference failing its own probe is a bug here."""
+    status, arrays = run_check(check.op, reference_namespace(check.unit).get(check.target), inputs)
     if status["status"] != "ok":
         raise CourseError(f"the reference {check.target} fails hidden check {check.name} ({status}): fix the solution "
                           f"notebook or the check in {checks.module_path(check.unit).name}")

@@ -4,33 +4,24 @@ One source of truth: the given (locked) and solution cells of ``solutions/<unit>
 in a fresh namespace, and hidden checks compare a student's objects with the objects of the
 same name there. Test cells and the unmarked story cells (pictures, printouts) are skipped: a
 story cell may use what a test cell made, and the grader needs no pictures.
+
+The grader asks only for the names its checks compare (``namespace(unit, needed)``): then only the
+cells that define those names, and the cells defining what those cells use, run. A given cell
+that trains a model for the story (unit 04's digit GAN, 46 s) is skipped unless a check compares
+the model it makes.
 """
 
 import contextlib
 import functools
 import io
 import linecache
+import symtable
 
 import nbformat
 
-from gan_course.notebooks import CourseError, is_test_cell, nbgrader_meta, notebook_environment
+from gan_course.notebooks import is_test_cell, nbgrader_meta, notebook_environment
 
 from . import units
-
-
-def cells(unit, *grade_ids):
-    """A fresh namespace with only the named cells of the solution notebook run, in notebook order
-    (for tools that need, say, the GAN class without the notebook's training runs)."""
-    nb = nbformat.read(units.solution_path(unit), as_version=4)
-    ns = {"__name__": f"reference_{units.resolve(unit)}_cells"}
-    found = [cell for cell in nb.cells if nbgrader_meta(cell).get("grade_id") in grade_ids]
-    if len(found) != len(grade_ids):
-        missing = sorted(set(grade_ids) - {nbgrader_meta(c)["grade_id"] for c in found})
-        raise CourseError(f"the solution notebook of unit {unit} has no cells {missing}: use grade ids it has")
-    with notebook_environment():
-        for cell in found:
-            _run(unit, cell, ns)
-    return ns
 
 
 def _run(unit, cell, ns):
@@ -42,20 +33,66 @@ def _run(unit, cell, ns):
         exec(compile(cell.source, filename, "exec"), ns)
 
 
-def namespace(unit):
-    """The reference namespace of ``unit`` ('01' or '01_intuition'), made once per process."""
-    return _namespace(units.resolve(unit))
+def namespace(unit, needed=None):
+    """The reference namespace of ``unit`` ('01' or '01_intuition'), made once per process: every
+    given and solution cell run, or, with ``needed`` (names), only the cells that define them and
+    what they use (see :func:`cells_for`)."""
+    unit = units.resolve(unit)
+    code = code_cells(unit)
+    chosen = range(len(code)) if needed is None else cells_for(code, needed)
+    return _namespace(unit, tuple(chosen))
+
+
+def code_cells(unit):
+    """The given and solution cells of the solution notebook, in order (what the reference may run)."""
+    nb = nbformat.read(units.solution_path(unit), as_version=4)
+    return [c for c in nb.cells if c.cell_type == "code" and nbgrader_meta(c) and not is_test_cell(c)]
+
+
+def cells_for(cells, needed):
+    """Indices of the cells (in order) that bind a needed name, where needed grows by every name those
+    cells read, until nothing more is needed. Conservative: a name bound in several cells takes them all.
+    A cell whose source does not parse is always taken (it then fails as it would in the notebook)."""
+    parsed = []
+    for cell in cells:
+        try:
+            parsed.append(_names(cell.source))
+        except SyntaxError:
+            parsed.append(None)
+    needed, chosen = set(needed), {i for i, names in enumerate(parsed) if names is None}
+    grew = True
+    while grew:
+        grew = False
+        for i, names in enumerate(parsed):
+            if i not in chosen and names[0] & needed:
+                chosen.add(i)
+                needed |= names[1]
+                grew = True
+    return sorted(chosen)
+
+
+def _names(source):
+    """(the names a cell binds at its top level, the global names it reads): a read inside a function or
+    class counts only where the name is not its own (a method's local ``images`` is not the global one)."""
+    top = symtable.symtable(source, "<cell>", "exec")
+    bound = {sym.get_name() for sym in top.get_symbols() if sym.is_assigned() or sym.is_imported()}
+    read, tables = set(), [top]
+    while tables:
+        table = tables.pop()
+        read.update(sym.get_name() for sym in table.get_symbols()
+                    if sym.is_referenced() and (table is top or sym.is_global()))
+        tables.extend(table.get_children())
+    return bound, read
 
 
 @functools.cache
-def _namespace(unit):
-    nb = nbformat.read(units.solution_path(unit), as_version=4)
+def _namespace(unit, chosen):
+    code = code_cells(unit)
     ns = {"__name__": f"reference_{unit}"}
     # As in the sandbox (fast mode among it): the reference trains for the few steps a submission trains.
     with notebook_environment():
-        for cell in nb.cells:
-            if cell.cell_type == "code" and nbgrader_meta(cell) and not is_test_cell(cell):
-                _run(unit, cell, ns)
+        for i in chosen:
+            _run(unit, code[i], ns)
     try:
         import matplotlib.pyplot as plt
         plt.close("all")

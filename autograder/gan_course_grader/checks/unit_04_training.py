@@ -133,23 +133,21 @@ def _(rng):
 # --- exercise 6: the digit GAN ------------------------------------------------------------------
 DIGITS = 500
 # The student's generator must be at least this much closer to real digits (Frechet distance in the
-  # quality classifier's features) than an untrained generator, and not far behind the reference's.
+# quality classifier's features) than an untrained generator. The reference, trained in fast mode,
+# reaches 0.36x (probe seeds 0-4: 0.357-0.369); an earlier allowance of 1.5x the reference's own
+# distance (0.54x) was never the looser bar, so the grader no longer trains the reference (46 s).
 BEATS_UNTRAINED = 0.6
-BEHIND_REFERENCE = 1.5
 
 
+@alone
 def good_digits(got, want):
     from gan_course.quality import quality_report
 
     images = got["images"]
-    if images.shape != want["images"].shape or not np.all(np.isfinite(images)):
+    if images.shape != (DIGITS, 28, 28, 1) or not np.all(np.isfinite(images)):
         return False
     report = quality_report(images)
-    if report.range_problem:
-        return False
-    reference = quality_report(want["images"])
-    return report.frechet_distance <= max(BEHIND_REFERENCE * reference.frechet_distance,
-                                            BEATS_UNTRAINED * untrained_distance())
+    return not report.range_problem and report.frechet_distance <= BEATS_UNTRAINED * untrained_distance()
 
 
 @functools.cache
@@ -162,7 +160,7 @@ def untrained_distance():
     from .. import reference
 
     keras.utils.set_random_seed(0)
-    generator = reference.namespace("04")["make_mlp_generator"](64)
+    generator = reference.namespace("04", {"make_mlp_generator"})["make_mlp_generator"](64)
     noise = np.random.default_rng(0).normal(size=(DIGITS, 64)).astype(np.float32)
     return quality_report(np.asarray(generator(noise, training=False))).frechet_distance
 
