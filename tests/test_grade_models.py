@@ -25,7 +25,7 @@ def points(unit):
 
 @pytest.fixture(scope="module")
 def graded(demo_course):
-    return {"course": demo_course.course, "rows": demo_course.rows, "stdout": demo_course.graded.stdout}
+    return {"course": demo_course.course, "rows": demo_course.rows, "stdout": demo_course.demo.stdout}
 
 
 def rows_of(graded, student, unit):

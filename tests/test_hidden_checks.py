@@ -13,14 +13,19 @@ from gan_course_probe import run_check
 import unit_data
 
 UNITS = units.all_units()
-WRONG_CASES = [(unit, exercise) for unit in UNITS for exercise in sorted(unit_data.wrong(unit))]
-RIGHT_CASES = [(unit, exercise) for unit in UNITS for exercise in sorted(unit_data.right_alternatives(unit))]
-ALSO_WRONG_CASES = [(unit, name) for unit in UNITS for name in sorted(unit_data.also_wrong(unit))]
-TRAP_CASES = [(unit, trap) for unit in UNITS for trap in sorted(unit_data.traps(unit))]
 
-# Every test here builds on the reference namespaces, made once per process (units 04 and 05 train their
-# story's GANs in them, about 80 s): one pytest-xdist worker runs them all.
-pytestmark = pytest.mark.xdist_group("reference-namespaces")
+
+def by_unit(cases):
+    """The cases as parameters in their unit's pytest-xdist group: the tests of a unit build on its reference
+    namespace, made once per process (units 04 and 05 train their story's GANs in it, about 80 s together),
+    so each unit's tests run in one worker, and different units' in different workers."""
+    return [pytest.param(*case, marks=pytest.mark.xdist_group(f"reference-{case[0]}")) for case in cases]
+
+
+WRONG_CASES = by_unit((unit, exercise) for unit in UNITS for exercise in sorted(unit_data.wrong(unit)))
+RIGHT_CASES = by_unit((unit, exercise) for unit in UNITS for exercise in sorted(unit_data.right_alternatives(unit)))
+ALSO_WRONG_CASES = by_unit((unit, name) for unit in UNITS for name in sorted(unit_data.also_wrong(unit)))
+TRAP_CASES = by_unit((unit, trap) for unit in UNITS for trap in sorted(unit_data.traps(unit)))
 
 
 def namespace_with(unit, answer):
@@ -164,6 +169,7 @@ def test_each_trap_is_caught_by_the_checks_it_names(unit, trap):
     assert set(must_fail) <= failed, f"{trap}: only {sorted(failed)} failed"
 
 
+@pytest.mark.xdist_group("reference-04_training")
 def test_a_generator_step_that_trains_both_players_is_caught():
     both = unit_data.of("04").gan_class(("weights = self.generator.trainable_weights", "weights = self.trainable_weights"))
     messages = verdicts("04", "generator_step", namespace_with("04", both), 3)

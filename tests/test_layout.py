@@ -292,3 +292,17 @@ def test_every_notebook_run_gets_the_one_environment(tmp_path, monkeypatch):
         "import os\nprint([os.environ.get(k) for k in " + repr(sorted(notebooks.RUN_ENV)) + "])")])
     ran = notebooks.execute(nb, cwd=tmp_path)  # the self-check's runs
     assert ran.cells[0].outputs[0]["text"].strip() == repr([notebooks.RUN_ENV[k] for k in sorted(notebooks.RUN_ENV)])
+
+
+@pytest.fixture(scope="module")
+def shared_by_this_test_alone():
+    return object()
+
+
+def test_tests_that_share_a_fixture_run_in_one_xdist_worker(shared_by_this_test_alone, request):
+    """conftest.py marks tests sharing a session or module fixture as one pytest-xdist group; with pytest
+    9.2 pytest-xdist (3.8) silently drops such groups (pytest-xdist issue 1386), so pytest is held below it."""
+    (mark,) = request.node.iter_markers("xdist_group")
+    assert mark.args[0] == "shared-shared_by_this_test_alone-test_layout"
+    if request.config.pluginmanager.hasplugin("xdist") and getattr(request.config, "workerinput", None) is not None:
+        assert request.node.nodeid.endswith("@" + mark.args[0]), "pytest-xdist ran this test outside its group"
