@@ -127,7 +127,7 @@ def fit_results(model, inputs, players):
     real = inputs["real"].astype(np.float32)
     labels = inputs["labels"].astype(np.int32) if "labels" in inputs else np.zeros(len(real), np.int32)
     pairs = tf.data.Dataset.from_tensor_slices((real, labels)).batch(int(inputs["batch_size"]))
-    history = model.fit(pairs, epochs=2, verbose=0).history
+    history = model.fit(pairs, epochs=2, shuffle=False, verbose=0).history  # a Dataset is never shuffled by fit: no warning
     results = {f"history.{key}": values for key, values in sorted(history.items())}
     return {**results, **{name: flat(player.weights) for name, player in players.items()}}
 
