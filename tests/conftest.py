@@ -17,8 +17,11 @@ def gan_course(*args, cwd=None, timeout=900):
 
 
 def pytest_xdist_auto_num_workers(config):
-    """``-n auto``: one pytest-xdist worker per core, at most 4. (One more than the cores was slower on two
-    cores: 1184 s against 1123 s; the suite computes more than it waits.)"""
+    """``-n auto``: PYTEST_XDIST_AUTO_NUM_WORKERS if set, else one pytest-xdist worker per core, at most 4.
+    (One more than the cores was slower on two cores: 1184 s against 1123 s; the suite computes more than
+    it waits.)"""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
     return min(4, len(os.sched_getaffinity(0)))
 
 
@@ -63,6 +66,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         keys = list(shared_fixtures(item))
         if keys:
+            if item.get_closest_marker("xdist_group"):  # pytest-xdist would join both names: a third group
+                raise pytest.UsageError(f"{item.nodeid} shares a fixture and has an xdist_group mark: "
+                                        "remove the mark (tests/conftest.py groups it with that fixture)")
             item.add_marker(pytest.mark.xdist_group("shared-" + "-".join(find(keys[0]))))
     items.sort(key=start)  # the long poles first (with --no-loadscope-reorder); stable otherwise
 
@@ -111,11 +117,14 @@ def demo_course(tmp_path_factory):
         submissions.write(submissions.filled(unit, sly_answers(unit)), course, "sly", unit)
     demo = gan_course("demo", "--dir", course, timeout=3600)
     assert demo.returncode == 0, demo.stdout + demo.stderr
+    remembered = course / ".gan_course_self_check" / f"{wrong_units[0]}.json"
+    before = (remembered.stat().st_mtime_ns, remembered.read_bytes())
     again = gan_course("grade", course, "--unit", wrong_units[0], "--student", "sly", "--force", "-j", "2",
                        "--csv", course / "again.csv", timeout=900)
     assert again.returncode == 0, again.stdout + again.stderr
+    after = (remembered.stat().st_mtime_ns, remembered.read_bytes())
     return SimpleNamespace(course=course, demo=demo, rows=read_csv(course / "grades.csv"), again=again,
-                           wrong_units=wrong_units)
+                           wrong_units=wrong_units, self_check_unchanged=before == after)
 
 
 CANARY_ENV = "GAN_COURSE_TEST_CANARY"

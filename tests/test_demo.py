@@ -41,3 +41,4 @@ def test_a_second_grading_in_the_same_course_does_not_check_the_grader_again(dem
     # One submission graded again in the demo's course afterwards: the remembered self-check held.
     bars = re.findall(r"^\[[#.]{24}\] (\d+)/(\d+) (\S+) / ", demo_course.again.stderr, re.M)
     assert [student for _, _, student in bars] == ["sly"]
+    assert demo_course.self_check_unchanged  # a self-check would have rewritten its record

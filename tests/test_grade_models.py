@@ -1,4 +1,5 @@
-"""`gan-course grade` on the known-wrong answers of every unit that can be submitted as one notebook:
+"""The grader on the known-wrong answers of every unit that can be submitted as one notebook (graded in
+the demo's course by `gan-course demo`):
 wrong code is caught inside the sandbox by the hidden checks, also where it passes every visible test.
 (The reference scoring full marks and the blank release nothing, for every unit, is test_demo.py's job.)"""
 

@@ -18,7 +18,7 @@ UNITS = units.all_units()
 def by_unit(cases):
     """The cases as parameters in their unit's pytest-xdist group: the tests of a unit build on its reference
     namespace, made once per process (units 04 and 05 train their story's GANs in it, about 80 s together),
-    so each unit's tests run in one worker, and different units' in different workers."""
+    so each unit's tests run in one worker (different units' may run in different workers)."""
     return [pytest.param(*case, marks=pytest.mark.xdist_group(f"reference-{case[0]}")) for case in cases]
 
 
@@ -184,10 +184,13 @@ def test_the_grader_runs_only_the_reference_cells_its_comparisons_need():
              cell("def helper():\n    return OFFSET"),
              cell("def shifted(x):\n    return helper() + x"),
              cell("OFFSET = 1"),
-             cell("def broken(:")]
-    assert reference.cells_for(cells, {"double"}) == [0, 1, 6]
-    assert reference.cells_for(cells, {"shifted"}) == [3, 4, 5, 6]
-    assert reference.cells_for(cells, {"model"}) == [0, 2, 6]
+             cell("def broken(:"),
+             cell("model.rate = 0.1\nprint(model)"),  # changes the model in place
+             cell("def configure():\n    global SCALE\n    SCALE = 3.0\n\nconfigure()"),
+             cell("from somewhere import *")]
+    assert reference.cells_for(cells, {"double"}) == [0, 1, 6, 8, 9]
+    assert reference.cells_for(cells, {"shifted"}) == [3, 4, 5, 6, 9]
+    assert reference.cells_for(cells, {"model"}) == [0, 2, 6, 7, 9]
     # On the course: what the comparisons probe is defined, and no story training runs (unit 04's digit
     # GAN, unit 05's conditional GAN).
     for unit in UNITS:

@@ -11,6 +11,7 @@ that trains a model for the story (unit 04's digit GAN, 46 s) is skipped unless 
 the model it makes.
 """
 
+import ast
 import contextlib
 import functools
 import io
@@ -38,9 +39,13 @@ def namespace(unit, needed=None):
     given and solution cell run, or, with ``needed`` (names), only the cells that define them and
     what they use (see :func:`cells_for`)."""
     unit = units.resolve(unit)
+    return _namespace(unit, _chosen(unit, None if needed is None else frozenset(needed)))
+
+
+@functools.cache
+def _chosen(unit, needed):
     code = code_cells(unit)
-    chosen = range(len(code)) if needed is None else cells_for(code, needed)
-    return _namespace(unit, tuple(chosen))
+    return tuple(range(len(code)) if needed is None else cells_for(code, needed))
 
 
 def code_cells(unit):
@@ -51,8 +56,9 @@ def code_cells(unit):
 
 def cells_for(cells, needed):
     """Indices of the cells (in order) that bind a needed name, where needed grows by every name those
-    cells read, until nothing more is needed. Conservative: a name bound in several cells takes them all.
-    A cell whose source does not parse is always taken (it then fails as it would in the notebook)."""
+    cells read, until nothing more is needed. Conservative: a name bound in several cells takes them all,
+    a cell that changes a needed object in place (``gan.n_critic = 3``) binds it, and a cell that does not
+    parse or imports ``*`` is always taken (the first then fails as it would in the notebook)."""
     parsed = []
     for cell in cells:
         try:
@@ -72,8 +78,14 @@ def cells_for(cells, needed):
 
 
 def _names(source):
-    """(the names a cell binds at its top level, the global names it reads): a read inside a function or
-    class counts only where the name is not its own (a method's local ``images`` is not the global one)."""
+    """(the names a cell binds, the global names it reads), or None for a cell to take in any case.
+    Bound: assigned or imported at its top level, declared ``global`` and assigned in a function, or
+    changed in place at its top level (the name under ``x.attr = ...`` or ``x[k] += ...``). Read: at its
+    top level, and inside its functions and classes only where the name is not their own (a method's
+    local ``images`` is not the global one)."""
+    tree = ast.parse(source)
+    if any(isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names) for node in ast.walk(tree)):
+        return None
     top = symtable.symtable(source, "<cell>", "exec")
     bound = {sym.get_name() for sym in top.get_symbols() if sym.is_assigned() or sym.is_imported()}
     read, tables = set(), [top]
@@ -81,8 +93,20 @@ def _names(source):
         table = tables.pop()
         read.update(sym.get_name() for sym in table.get_symbols()
                     if sym.is_referenced() and (table is top or sym.is_global()))
+        bound.update(sym.get_name() for sym in table.get_symbols() if sym.is_declared_global() and sym.is_assigned())
         tables.extend(table.get_children())
+    for node in ast.walk(ast.Module(body=[n for n in tree.body if not isinstance(n, _SCOPES)], type_ignores=[])):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+            node, (ast.AugAssign, ast.AnnAssign)) else []
+        for target in targets:
+            while isinstance(target, (ast.Attribute, ast.Subscript)):
+                target = target.value
+                if isinstance(target, ast.Name):
+                    bound.add(target.id)
     return bound, read
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
 @functools.cache
