@@ -217,3 +217,20 @@ def test_a_scheduler_lost_mid_run_stops_with_one_line_and_the_next_run_grades_th
     assert resumed.returncode == 0, resumed.stderr
     assert sorted(BAR.findall(resumed.stderr)) == sorted(set(students) - set(recorded))
     assert f"{len(recorded)} of {len(students)} submissions are graded already and unchanged" in resumed.stderr
+
+
+def test_the_embedded_workers_run_without_dasks_statistical_profiler():
+    # It calls sys._current_frames() every 10 ms; on Python 3.11 that can deadlock with another thread's
+    # garbage collection (CPython issue 116969): a grading run hung so, its main thread building Keras models.
+    from distributed import Client, LocalCluster
+
+    from gan_course_grader import placement
+
+    local, client = placement.start_local(LocalCluster, Client, 2)
+    try:
+        callbacks = client.run(lambda dask_worker: sorted(dask_worker.periodic_callbacks))
+    finally:
+        client.close()
+        local.close()
+    assert len(callbacks) == 2 and all("heartbeat" in names for names in callbacks.values())
+    assert not [name for names in callbacks.values() for name in names if "profile" in name], callbacks

@@ -67,8 +67,17 @@ def start_local(LocalCluster, Client, jobs, warm_up=()):
     # at all): a task waits on its sandbox (a subprocess), so worker processes would only add their
     # start-up (2 Python processes importing Dask: 3-4 s of a 2-core machine, about 10 % of grading a
     # class of 12) and a copy of every result between processes.
-    local = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=False, dashboard_address=None,
-                         silence_logs=logging.ERROR)
+    #
+    # Without the workers' statistical profiler (it feeds only the dashboard, which is off): it calls
+    # sys._current_frames() every 10 ms, and on Python 3.11 that can deadlock with the garbage collector
+    # of another thread (CPython issue 116969; distributed turns its event-loop profiler off on 3.11 for
+    # this reason). Seen here: the grader's main thread building the reference's Keras models hung for
+    # good beside an idle worker.
+    import dask
+
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        local = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=False, dashboard_address=None,
+                             silence_logs=logging.ERROR)
     client = Client(local)
     if warm_up:
         client.run(*warm_up)  # on every worker now, in the background, not at its first task
