@@ -8,6 +8,7 @@ never downloaded. Without chromium the tests skip and say so.
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -52,7 +53,9 @@ class Server:
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             args.append("--allow-root")
         self.log = open(ARTIFACTS / f"server-{self.port}.log", "w")
-        self.proc = subprocess.Popen([*command, *args], cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        # Its own process group: `gan-course lab` runs JupyterLab as a child, which stop() must end too.
+        self.proc = subprocess.Popen([*command, *args], cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
         deadline = time.time() + 90
         while time.time() < deadline:
             try:
@@ -69,13 +72,17 @@ class Server:
         return f"http://127.0.0.1:{self.port}{path}{'&' if '?' in path else '?'}token={self.token}"
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(self.proc.pid, sig)
+            except ProcessLookupError:
+                break
             try:
                 self.proc.wait(timeout=20)
+                break
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+                pass
+        self.proc.wait()
         self.log.close()
 
 
