@@ -53,24 +53,25 @@ def pytest_collection_modifyitems(config, items):
         if a != b:
             parent[b] = a
 
-    for item in items:
-        keys = list(shared_fixtures(item))
+    shared = [(item, list(shared_fixtures(item))) for item in items]
+    for _, keys in shared:
         for key in keys[1:]:
             join(keys[0], key)
-    def start(item):  # 0: shares a session fixture (a graded class), 1: a module fixture, 2: grouped, 3: alone
-        keys = list(shared_fixtures(item))
+    # Where a test starts: 0 shares a session fixture (a graded class), 1 a module fixture, 2 has its own
+    # xdist_group mark, 3 is alone.
+    start = {}
+    for item, keys in shared:
+        marked = item.get_closest_marker("xdist_group")
         if keys:
-            return len(find(keys[0])) - 1
-        return 2 if item.get_closest_marker("xdist_group") else 3
-
-    for item in items:
-        keys = list(shared_fixtures(item))
-        if keys:
-            if item.get_closest_marker("xdist_group"):  # pytest-xdist would join both names: a third group
+            if marked:  # pytest-xdist would join both names: a third group
                 raise pytest.UsageError(f"{item.nodeid} shares a fixture and has an xdist_group mark: "
                                         "remove the mark (tests/conftest.py groups it with that fixture)")
-            item.add_marker(pytest.mark.xdist_group("shared-" + "-".join(find(keys[0]))))
-    items.sort(key=start)  # the long poles first (with --no-loadscope-reorder); stable otherwise
+            group = find(keys[0])
+            item.add_marker(pytest.mark.xdist_group("shared-" + "-".join(group)))
+            start[id(item)] = len(group) - 1
+        else:
+            start[id(item)] = 2 if marked else 3
+    items.sort(key=lambda item: start[id(item)])  # the long poles first (with --no-loadscope-reorder); stable
 
 
 def read_csv(path):

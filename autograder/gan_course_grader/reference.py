@@ -77,6 +77,9 @@ def cells_for(cells, needed):
     return sorted(chosen)
 
 
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
 def _names(source):
     """(the names a cell binds, the global names it reads), or None for a cell to take in any case.
     Bound: assigned or imported at its top level, declared ``global`` and assigned in a function, or
@@ -105,8 +108,6 @@ def _names(source):
                     bound.add(target.id)
     return bound, read
 
-
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
 @functools.cache
