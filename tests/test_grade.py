@@ -14,6 +14,7 @@ import pytest
 from conftest import ROOT, gan_course
 from gan_course.notebooks import nbgrader_meta
 from gan_course_grader import grade, submissions
+from gan_course_probe.preprocessors import NOT_RUN_TAG
 import unit_data
 
 WRONG_01 = unit_data.wrong("01")
@@ -120,7 +121,26 @@ builtins.AssertionError = type("Never", (Exception,), {})
         "forker": appended("face_score", "import os, time\nfor _ in range(1000):\n    os.fork() or time.sleep(600)\n"),
         "flood": appended("value_at_optimum", "for _i in range(10**5):\n    print('flood', _i)\n"
                           "_f = open('/tmp/flood', 'wb')\nwhile True:\n    _f.write(b'x' * 2**20)\n"),
+        # Tags that would skip its test cells (and so its hidden checks) if the grader obeyed them.
+        "skipper": with_tags(submissions.filled("01"), ["skip-execution", NOT_RUN_TAG]),
+        # A cell after the last test: not run, so its endless wait costs neither time nor a note.
+        "trailer": with_last_cell(submissions.filled("01"), "print('RAN AFTER THE LAST TEST')\nimport time\ntime.sleep(600)\n"),
     }
+
+
+def with_tags(nb, tags):
+    """Every test cell tagged with ``tags`` (nbclient skips a cell tagged "skip-execution" by default)."""
+    nb = copy.deepcopy(nb)
+    for c in nb.cells:
+        if nbgrader_meta(c).get("grade"):
+            c.metadata["tags"] = list(tags)
+    return nb
+
+
+def with_last_cell(nb, code):
+    nb = copy.deepcopy(nb)
+    nb.cells.append(nbformat.v4.new_code_cell(code))
+    return nb
 
 
 def with_appended(nb, grade_id, code):
@@ -136,7 +156,8 @@ LIMITS = ["-j", "2", "--time-limit", "60", "--memory-limit", "1G", "--process-li
 # What each submission must score (out of 10), attacks included.
 EXPECTED_TOTALS = {"reference": 10, "blank": 0, "wrong": 0, "partial": 6, "noisy": 10, "deleted": 10, "slow": 10,
                    "syntax": 8, "edited": 8, "duplicated": 10, "garbage": 0,
-                   "snoop": 10, "forger": 8, "patcher": 6, "killer": 9, "hog": 7, "looper": 5, "forker": 2, "flood": 9}
+                   "snoop": 10, "forger": 8, "patcher": 6, "killer": 9, "hog": 7, "looper": 5, "forker": 2, "flood": 9,
+                   "skipper": 10, "trailer": 10}
 HONEST = ["reference", "blank", "wrong", "partial", "noisy", "deleted", "slow", "syntax", "edited", "duplicated"]
 
 
@@ -310,6 +331,18 @@ def test_a_submission_that_kills_or_exhausts_keeps_what_it_showed(graded, studen
     notes = {r["exercise"].removesuffix("_tests"): r["note"] for r in graded["rows"] if r["student"] == student}
     assert all(reason in notes[e] for e in lost) and not any(notes[e] for e in EXERCISES if e not in lost)
     assert re.search(rf"^{student} +01_intuition +{EXPECTED_TOTALS[student]}/10 +\(.*{re.escape(reason)}", graded["stdout"], re.M)
+    assert_honest_scores_kept(graded)
+
+
+def test_cells_after_the_last_test_are_not_run_and_tags_cannot_skip_a_test(graded):
+    trailer = run_notebook(graded, "trailer")
+    assert trailer.cells[-1].source.startswith("print('RAN AFTER") and not trailer.cells[-1].outputs
+    assert "RAN AFTER" not in outputs_text(trailer)
+    assert not any(r["note"] for r in graded["rows"] if r["student"] in ("trailer", "skipper"))
+    skipper = run_notebook(graded, "skipper")
+    tests = [c for c in skipper.cells if nbgrader_meta(c).get("grade")]
+    assert tests and all(c.outputs or c.execution_count for c in tests)  # every test cell ran
+    assert total(graded, "skipper") == FULL
     assert_honest_scores_kept(graded)
 
 

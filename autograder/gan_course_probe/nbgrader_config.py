@@ -3,8 +3,8 @@
 # Scores nbgrader computes in the sandbox are ignored: the trusted side decides them.
 from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteKernelspec
 
-from gan_course_probe.preprocessors import (DropEmptyNbgraderMetadata, MarkSanitized, MarkSanitizing,
-                                            RestoreMissingCells)
+from gan_course_probe.preprocessors import (NOT_RUN_TAG, DropEmptyNbgraderMetadata, MarkSanitized, MarkSanitizing,
+                                            RestoreMissingCells, SkipAfterLastTest)
 
 c = get_config()  # noqa: F821  (provided by traitlets when the file is loaded)
 
@@ -15,8 +15,12 @@ c.CourseDirectory.course_id = "gan-course"
 c.RestoreMissingCells.add_missing_cells = True
 # ...which would crash on a duplicated grade cell unless DeduplicateIds' leftovers are removed first.
 # MarkSanitizing / MarkSanitized tell the grader whether a failure came before any student code ran.
+# SkipAfterLastTest tags the code cells after the last test cell: nothing there can change a grade, so
+# Execute skips them (the grader's tag replaces nbclient's "skip-execution", which a student could set).
 c.Autograde.sanitize_preprocessors = [MarkSanitizing, ClearOutput, DeduplicateIds, DropEmptyNbgraderMetadata,
-                                      OverwriteKernelspec, RestoreMissingCells, CheckCellMetadata, MarkSanitized]
+                                      OverwriteKernelspec, RestoreMissingCells, SkipAfterLastTest, CheckCellMetadata,
+                                      MarkSanitized]
+c.Execute.skip_cells_with_tag = NOT_RUN_TAG
 
 # Keep output that students can flood under control.
 c.LimitOutput.max_lines = 1000

@@ -10,6 +10,8 @@ from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from . import PROBE_DIR_ENV, SANITIZED, SANITIZING, STAGE_FILE
 
 RESTORED_NOTE = "# This cell was missing from the submission; the grader put it back.\n"
+# The cell tag that Execute skips in the sandbox (nbgrader_config.py). Only SkipAfterLastTest sets it.
+NOT_RUN_TAG = "gan-course-after-the-last-test"
 
 
 def write_stage(stage):
@@ -108,3 +110,25 @@ class RestoreMissingCells(OverwriteCells):
         if cell.cell_type == "code":
             cell.source = RESTORED_NOTE + source_cell.source
         return cell
+
+
+class SkipAfterLastTest(NbGraderPreprocessor):
+    """Tag the code cells after the last test cell so that Execute skips them.
+
+    Scores come from test cells only (their errors, and the hidden checks they record), so a cell
+    that runs after the last one cannot change a grade; running it only costs time (unit 04's
+    closing experiment trains a second digit GAN, about 12 s of every submission). Runs after
+    RestoreMissingCells, so the last test cell is there. The tag is the grader's alone: a student's
+    copy of it, and nbclient's own ``skip-execution`` (no longer the skip tag), change nothing.
+    """
+
+    def preprocess(self, nb, resources):
+        tests = [i for i, cell in enumerate(nb.cells) if cell.metadata.get("nbgrader", {}).get("grade")]
+        last = max(tests, default=len(nb.cells))
+        for index, cell in enumerate(nb.cells):
+            tags = [tag for tag in cell.metadata.get("tags", []) if tag != NOT_RUN_TAG]
+            if cell.cell_type == "code" and index > last:
+                tags.append(NOT_RUN_TAG)
+            if tags or "tags" in cell.metadata:
+                cell.metadata["tags"] = tags
+        return nb, resources
