@@ -51,6 +51,18 @@ def test_blank_release_fails_every_exercise_with_a_hint(tmp_path, unit):
         assert len(row["hint"]) > 20
 
 
+def test_cells_after_the_last_test_are_not_run(tmp_path):
+    # As in grading: nothing there can change a result (unit 04's closing experiment would cost 12 s a check).
+    nb = submissions.filled("01")
+    nb.cells.append(nbformat.v4.new_code_cell("open('ran.txt', 'w').write('ran')\n1 / 0"))
+    path = tmp_path / "01_intuition.ipynb"
+    nbformat.write(nb, path)
+    proc = gan_course("check", path, "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(proc.stdout)["visible_passed"] == visible_totals("01")[0]
+    assert not (tmp_path / "ran.txt").exists()
+
+
 def test_wrong_answers_report_expected_got_and_hint(tmp_path):
     path = tmp_path / "01_intuition.ipynb"
     nbformat.write(submissions.filled("01", WRONG_01), path)
