@@ -109,7 +109,6 @@ def _names(source):
     return bound, read
 
 
-
 @functools.cache
 def _namespace(unit, chosen):
     code = code_cells(unit)

@@ -7,6 +7,8 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.nbgraderformat import MetadataValidator
 from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 
+from gan_course.notebooks import is_test_cell
+
 from . import PROBE_DIR_ENV, SANITIZED, SANITIZING, STAGE_FILE
 
 RESTORED_NOTE = "# This cell was missing from the submission; the grader put it back.\n"
@@ -123,8 +125,7 @@ class SkipAfterLastTest(NbGraderPreprocessor):
     """
 
     def preprocess(self, nb, resources):
-        tests = [i for i, cell in enumerate(nb.cells) if cell.metadata.get("nbgrader", {}).get("grade")]
-        last = max(tests, default=len(nb.cells))
+        last = max((i for i, cell in enumerate(nb.cells) if is_test_cell(cell)), default=len(nb.cells))
         for index, cell in enumerate(nb.cells):
             tags = [tag for tag in cell.metadata.get("tags", []) if tag != NOT_RUN_TAG]
             if cell.cell_type == "code" and index > last:
