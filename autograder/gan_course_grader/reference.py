@@ -42,6 +42,12 @@ def namespace(unit, needed=None):
     return _namespace(unit, _chosen(unit, None if needed is None else frozenset(needed)))
 
 
+def namespace_of_cells(unit, indices):
+    """The reference namespace made by running only the code cells at ``indices`` (positions in
+    :func:`code_cells`), in order, once per process."""
+    return _namespace(units.resolve(unit), tuple(sorted(indices)))
+
+
 @functools.cache
 def _chosen(unit, needed):
     code = code_cells(unit)
