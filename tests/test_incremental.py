@@ -11,7 +11,7 @@ import time
 import pytest
 
 from conftest import ROOT, gan_course, read_csv
-from gan_course_grader import submissions
+from gan_course_grader import nbgrader_course, submissions
 import unit_data
 
 pytestmark = pytest.mark.slow
@@ -113,6 +113,9 @@ def test_an_unchanged_rerun_grades_nothing_and_says_so(course):
 def test_a_changed_submission_is_graded_again_and_alone(course):
     submissions.write(submissions.filled("01"), course["course"], "partial", "01")  # the student fixed it
     feedback = {path: path.stat().st_mtime_ns for path in (course["course"] / "feedback").glob(f"*/{UNIT}/{UNIT}.html")}
+    remembered = sorted((course["course"] / nbgrader_course.RELEASES).iterdir())
+    releases = [course["course"] / "release" / UNIT / f"{UNIT}.ipynb", *remembered]
+    made = [path.stat().st_mtime_ns for path in releases]
     again = gan_course("grade", course["course"], "-j", "2", timeout=600)
     assert again.returncode == 0, again.stderr
     assert BAR.findall(again.stderr) == ["partial"]
@@ -123,6 +126,22 @@ def test_a_changed_submission_is_graded_again_and_alone(course):
     # Only the late student's feedback is written again; everyone else's files are not touched.
     rewritten = {path.parts[-3] for path, mtime in feedback.items() if path.stat().st_mtime_ns != mtime}
     assert rewritten == {"partial"} and len(feedback) > 1
+    # The unit's release did not change: no nbgrader generate_assignment ran again, in the course or for the sandbox.
+    assert [p.name for p in remembered] == [f"{UNIT}-{nbgrader_course.release_key(UNIT)[:32]}.gradebook.db", f"{UNIT}.released"]
+    assert [path.stat().st_mtime_ns for path in releases] == made
+
+
+def test_a_remembered_release_is_made_again_when_the_gradebook_lost_it(tmp_path):
+    course, scratch = tmp_path / "course", tmp_path / "scratch"
+    nbgrader_course.prepare(course, [UNIT])
+    first = nbgrader_course.scratch_gradebook(course, scratch / "1", UNIT)
+    assert nbgrader_course.scratch_gradebook(course, scratch / "2", UNIT) == first and not (scratch / "2").exists()
+    released = nbgrader_course.release_in_course(course, UNIT)
+    made = released.stat().st_mtime_ns
+    assert nbgrader_course.release_in_course(course, UNIT).stat().st_mtime_ns == made  # remembered
+    (course / "gradebook.db").unlink()  # an instructor starts the gradebook over
+    nbgrader_course.release_in_course(course, UNIT)
+    assert released.stat().st_mtime_ns != made and nbgrader_course.in_gradebook(course, UNIT)
 
 
 @pytest.fixture

@@ -417,10 +417,10 @@ class Grading:
         """The course folder's nbgrader assignments (one gradebook: one unit after another)."""
         nbgrader_course.prepare(self.course_dir, self.units)
         for unit in self.units:
-            nbgrader_course.generate_assignment(self.course_dir, unit)
+            nbgrader_course.release_in_course(self.course_dir, unit)
 
     def scratch_gradebook(self, unit):
-        return nbgrader_course.assignment_gradebook(self.work / "units" / unit, unit).read_bytes()
+        return nbgrader_course.scratch_gradebook(self.course_dir, self.work / "units" / unit, unit)
 
     def prepare(self, student, unit, box=None, submission=None):
         return prepare(box or self.boxes[unit], self.course_dir, student, unit, self.gradebooks[unit], submission)

@@ -1,5 +1,7 @@
 """Running real nbgrader in a course folder: configuration, sources, commands."""
 
+import hashlib
+import importlib.metadata
 import os
 import shutil
 import subprocess
@@ -69,3 +71,65 @@ def assignment_gradebook(folder, unit):
     prepare(folder, [unit])
     generate_assignment(folder, unit)
     return Path(folder) / "gradebook.db"
+
+
+# What nbgrader's generate_assignment made for a unit, remembered in the course folder under a digest of
+# all it depends on: a re-run of `gan-course grade` starts no nbgrader for a release that has not changed.
+RELEASES = ".gan_course_releases"
+
+
+def release_key(unit):
+    """A digest of what generate_assignment makes of ``unit`` depends on: the solution notebook, the
+    course's nbgrader configuration, the grader's code (its preprocessors) and nbgrader's version."""
+    from . import incremental
+
+    digest = hashlib.sha256(units.solution_path(unit).read_bytes())
+    digest.update((units.AUTOGRADER / "nbgrader_config.py").read_bytes())
+    digest.update(f"\0{incremental.code_digest()}\0{importlib.metadata.version('nbgrader')}".encode())
+    return digest.hexdigest()
+
+
+def scratch_gradebook(course_dir, folder, unit):
+    """The bytes of :func:`assignment_gradebook` for ``unit``: made in ``folder`` the first time, then kept
+    in the course folder until what it depends on changes."""
+    cache = Path(course_dir) / RELEASES / f"{unit}-{release_key(unit)[:32]}.gradebook.db"
+    if cache.is_file():
+        return cache.read_bytes()
+    data = assignment_gradebook(folder, unit).read_bytes()
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    for old in cache.parent.glob(f"{unit}-*.gradebook.db"):
+        old.unlink()
+    partial = cache.with_suffix(".partial")
+    partial.write_bytes(data)
+    os.replace(partial, cache)  # whole or not at all
+    return data
+
+
+def release_in_course(course_dir, unit):
+    """generate_assignment for ``unit`` in the course folder, unless the release there was made from the
+    same sources (see :func:`release_key`) and the gradebook still has it."""
+    stamp = Path(course_dir) / RELEASES / f"{unit}.released"
+    key = release_key(unit)
+    released = Path(course_dir) / "release" / unit / f"{unit}.ipynb"
+    if stamp.is_file() and stamp.read_text() == key and released.is_file() and in_gradebook(course_dir, unit):
+        return released
+    stamp.unlink(missing_ok=True)
+    generate_assignment(course_dir, unit)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(key)
+    return released
+
+
+def in_gradebook(course_dir, unit):
+    """Whether the course's gradebook knows ``unit``'s notebook (an instructor may have removed it)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    path = Path(course_dir) / "gradebook.db"
+    if not path.is_file():
+        return False
+    with Gradebook(f"sqlite:///{path}") as gb:
+        try:
+            gb.find_notebook(unit, unit)
+        except MissingEntry:
+            return False
+    return True
