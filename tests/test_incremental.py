@@ -113,8 +113,8 @@ def test_an_unchanged_rerun_grades_nothing_and_says_so(course):
 def test_a_changed_submission_is_graded_again_and_alone(course):
     submissions.write(submissions.filled("01"), course["course"], "partial", "01")  # the student fixed it
     feedback = {path: path.stat().st_mtime_ns for path in (course["course"] / "feedback").glob(f"*/{UNIT}/{UNIT}.html")}
-    remembered = sorted((course["course"] / nbgrader_course.RELEASES).iterdir())
-    releases = [course["course"] / "release" / UNIT / f"{UNIT}.ipynb", *remembered]
+    releases = [course["course"] / "release" / UNIT / f"{UNIT}.ipynb", course["course"] / nbgrader_course.RELEASES
+                / f"{UNIT}.released", nbgrader_course.cached_gradebook(UNIT)]
     made = [path.stat().st_mtime_ns for path in releases]
     again = gan_course("grade", course["course"], "-j", "2", timeout=600)
     assert again.returncode == 0, again.stderr
@@ -127,21 +127,27 @@ def test_a_changed_submission_is_graded_again_and_alone(course):
     rewritten = {path.parts[-3] for path, mtime in feedback.items() if path.stat().st_mtime_ns != mtime}
     assert rewritten == {"partial"} and len(feedback) > 1
     # The unit's release did not change: no nbgrader generate_assignment ran again, in the course or for the sandbox.
-    assert [p.name for p in remembered] == [f"{UNIT}-{nbgrader_course.release_key(UNIT)[:32]}.gradebook.db", f"{UNIT}.released"]
     assert [path.stat().st_mtime_ns for path in releases] == made
 
 
-def test_a_remembered_release_is_made_again_when_the_gradebook_lost_it(tmp_path):
+def test_a_remembered_release_is_made_again_when_its_sources_change_or_the_gradebook_lost_it(tmp_path, monkeypatch):
     course, scratch = tmp_path / "course", tmp_path / "scratch"
+    monkeypatch.setenv(nbgrader_course.CACHE_ENV, str(tmp_path / "cache"))
+    first = nbgrader_course.scratch_gradebook(scratch / "1", UNIT)
+    assert (scratch / "1" / "gradebook.db").is_file()  # made by nbgrader
+    assert nbgrader_course.scratch_gradebook(scratch / "2", UNIT) == first and not (scratch / "2").exists()
+    assert nbgrader_course.cached_gradebook(UNIT).parent == tmp_path / "cache" / "gradebooks"
     nbgrader_course.prepare(course, [UNIT])
-    first = nbgrader_course.scratch_gradebook(course, scratch / "1", UNIT)
-    assert nbgrader_course.scratch_gradebook(course, scratch / "2", UNIT) == first and not (scratch / "2").exists()
     released = nbgrader_course.release_in_course(course, UNIT)
     made = released.stat().st_mtime_ns
     assert nbgrader_course.release_in_course(course, UNIT).stat().st_mtime_ns == made  # remembered
     (course / "gradebook.db").unlink()  # an instructor starts the gradebook over
     nbgrader_course.release_in_course(course, UNIT)
     assert released.stat().st_mtime_ns != made and nbgrader_course.in_gradebook(course, UNIT)
+    made = released.stat().st_mtime_ns
+    monkeypatch.setattr(nbgrader_course, "release_key", lambda unit: "0" * 64)  # a changed solution or grader
+    nbgrader_course.release_in_course(course, UNIT)
+    assert released.stat().st_mtime_ns != made
 
 
 @pytest.fixture

@@ -37,7 +37,9 @@ def restore(preprocessor_class, nb, gradebook_db, unit):
 @pytest.fixture(scope="module")
 def gradebooks(tmp_path_factory):
     work = tmp_path_factory.mktemp("gradebooks")
-    return {unit: nbgrader_course.assignment_gradebook(work / unit, unit) for unit in units.all_units()}
+    for unit in units.all_units():  # the grader's own: the sandbox's one-unit gradebook
+        (work / f"{unit}.db").write_bytes(nbgrader_course.scratch_gradebook(work / unit, unit))
+    return {unit: work / f"{unit}.db" for unit in units.all_units()}
 
 
 def deletions(unit):

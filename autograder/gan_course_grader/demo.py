@@ -1,23 +1,33 @@
 """``gan-course demo``: the whole instructor pipeline on an embedded example.
 
-Makes a throw-away nbgrader course folder, releases every unit from solutions/, submits the
-reference answers (student 'reference') and the untouched release (student 'blank'), autogrades
-both with the real nbgrader pipeline and its SQLite gradebook, and prints the grade table.
+Makes a throw-away nbgrader course folder, submits every unit's reference answers (student
+'reference') and its untouched release (student 'blank'), autogrades both with the real nbgrader
+pipeline and its SQLite gradebook (which releases every unit from solutions/ into the folder),
+prints the grade table, and copies the released student notebooks into one folder, course/.
 """
 
+import shutil
 import tempfile
 from pathlib import Path
 
-from . import grade, release, submissions, units
+from . import grade, submissions, units
 
 
 def main(directory=None, unsafe=False):
     course_dir = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="gan-course-demo-"))
     course_dir.mkdir(parents=True, exist_ok=True)
     print(f"demo course folder: {course_dir}")
-    released = release.release(output=course_dir / "course")
-    print(f"released {len(released)} notebook(s) into {course_dir / 'course'}")
     for unit in units.all_units():
         submissions.write(submissions.filled(unit), course_dir, "reference", unit)
         submissions.write(submissions.released(unit), course_dir, "blank", unit)
-    return grade.main(course_dir, jobs=2, unsafe=unsafe)
+    # Grading releases every unit in the course folder (nbgrader's generate_assignment, while it prepares
+    # the reference): the student notebooks are that release.
+    code = grade.main(course_dir, jobs=2, unsafe=unsafe)
+    released = []
+    (course_dir / "course").mkdir(exist_ok=True)
+    for unit in units.all_units():
+        made = course_dir / "release" / unit / f"{unit}.ipynb"
+        if made.is_file():
+            released.append(shutil.copyfile(made, (course_dir / "course").joinpath(made.name)))
+    print(f"released {len(released)} notebook(s) into {course_dir / 'course'} (nbgrader's release/, one folder)")
+    return code

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from gan_course.notebooks import CourseError, run_environment
@@ -73,9 +74,11 @@ def assignment_gradebook(folder, unit):
     return Path(folder) / "gradebook.db"
 
 
-# What nbgrader's generate_assignment made for a unit, remembered in the course folder under a digest of
-# all it depends on: a re-run of `gan-course grade` starts no nbgrader for a release that has not changed.
+# What nbgrader's generate_assignment made, remembered under a digest of all it depends on, so that grading
+# starts no nbgrader for a release that has not changed: the course's own release in the course folder
+# (RELEASES), the sandbox's one-unit gradebook (derived from this installation alone) in the user's cache.
 RELEASES = ".gan_course_releases"
+CACHE_ENV = "GAN_COURSE_CACHE"
 
 
 def release_key(unit):
@@ -89,19 +92,44 @@ def release_key(unit):
     return digest.hexdigest()
 
 
-def scratch_gradebook(course_dir, folder, unit):
+def cache_folder():
+    """Where gan-course keeps what it derives from its own files alone: $GAN_COURSE_CACHE, else
+    $XDG_CACHE_HOME/gan-course, else ~/.cache/gan-course."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gan-course"
+
+
+def cached_gradebook(unit):
+    return cache_folder() / "gradebooks" / f"{unit}-{release_key(unit)[:32]}.db"
+
+
+def scratch_gradebook(folder, unit):
     """The bytes of :func:`assignment_gradebook` for ``unit``: made in ``folder`` the first time, then kept
-    in the course folder until what it depends on changes."""
-    cache = Path(course_dir) / RELEASES / f"{unit}-{release_key(unit)[:32]}.gradebook.db"
-    if cache.is_file():
+    in the user's cache (:func:`cache_folder`) until what it depends on changes. It holds no student and
+    no solution code. A cache that cannot be written is only not used."""
+    cache = cached_gradebook(unit)
+    try:
         return cache.read_bytes()
+    except OSError:
+        pass
     data = assignment_gradebook(folder, unit).read_bytes()
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    for old in cache.parent.glob(f"{unit}-*.gradebook.db"):
-        old.unlink()
-    partial = cache.with_suffix(".partial")
-    partial.write_bytes(data)
-    os.replace(partial, cache)  # whole or not at all
+    partial = None
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cache.parent, prefix=f".{unit}-", delete=False) as f:
+            partial = f.name
+            f.write(data)
+        os.replace(partial, cache)  # whole or not at all, also beside another grading run
+        partial = None
+        for old in cache.parent.glob(f"{unit}-*.db"):
+            if old != cache:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+    finally:
+        if partial:
+            Path(partial).unlink(missing_ok=True)
     return data
 
 
