@@ -116,6 +116,8 @@ def test_a_changed_submission_is_graded_again_and_alone(course):
     releases = [course["course"] / "release" / UNIT / f"{UNIT}.ipynb", course["course"] / nbgrader_course.RELEASES
                 / f"{UNIT}.released", nbgrader_course.cached_gradebook(UNIT)]
     made = [path.stat().st_mtime_ns for path in releases]
+    checked = course["course"] / ".gan_course_self_check" / f"{UNIT}.json"
+    check_record = (checked.stat().st_mtime_ns, checked.read_bytes())
     again = gan_course("grade", course["course"], "-j", "2", timeout=600)
     assert again.returncode == 0, again.stderr
     assert BAR.findall(again.stderr) == ["partial"]
@@ -126,8 +128,11 @@ def test_a_changed_submission_is_graded_again_and_alone(course):
     # Only the late student's feedback is written again; everyone else's files are not touched.
     rewritten = {path.parts[-3] for path, mtime in feedback.items() if path.stat().st_mtime_ns != mtime}
     assert rewritten == {"partial"} and len(feedback) > 1
-    # The unit's release did not change: no nbgrader generate_assignment ran again, in the course or for the sandbox.
+    # The unit's release did not change: no nbgrader generate_assignment ran again, in the course or for the sandbox;
+    # and the grader's self-check, passed before under the same grader, solution and limits, was not run again
+    # (it would have rewritten its record).
     assert [path.stat().st_mtime_ns for path in releases] == made
+    assert (checked.stat().st_mtime_ns, checked.read_bytes()) == check_record
 
 
 def test_a_remembered_release_is_made_again_when_its_sources_change_or_the_gradebook_lost_it(tmp_path, monkeypatch):
