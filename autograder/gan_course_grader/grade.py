@@ -329,17 +329,13 @@ def write_feedback(course_dir, outcomes):
     """nbgrader's feedback where it is missing: the submissions graded in this run (``record`` removed
     theirs) and any an interrupted run recorded without; everyone else's files are left as they were."""
     course_dir = Path(course_dir)
-
-    def feedback(unit):
+    for unit in sorted({o.unit for o in outcomes}):
         done = sorted(html.parts[-3] for html in (course_dir / "feedback").glob(f"*/{unit}/{unit}.html"))
         graded = {nb.parts[-3] for nb in (course_dir / "autograded").glob(f"*/{unit}/{unit}.ipynb")}
-        if graded - set(done):
-            exclude = [f"--CourseDirectory.student_id_exclude={','.join(done)}"] if done else []
-            nbgrader_course.run(course_dir, "generate_feedback", unit, "--force", *exclude, check=False)
-
-    # One nbgrader per unit, two at a time (each only reads the gradebook and writes its unit's files).
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(feedback, sorted({o.unit for o in outcomes})))
+        if not graded - set(done):
+            continue
+        exclude = [f"--CourseDirectory.student_id_exclude={','.join(done)}"] if done else []
+        nbgrader_course.run(course_dir, "generate_feedback", unit, "--force", *exclude, check=False)
     for o in outcomes:
         html = course_dir / "feedback" / o.student / o.unit / f"{o.unit}.html"
         if o.notebook is not None and not html.is_file():
@@ -401,20 +397,19 @@ class Grading:
         with placement(self.cluster, max(1, self.jobs), warming) as (submit, wait_first), \
                 tempfile.TemporaryDirectory(prefix="gan-course-grading-") as work:
             self.work = Path(work)
-            # nbgrader's commands (subprocesses) run while the reference runs here, on the trusted side. The
-            # course's own release is needed only to record grades: the sandboxes start without waiting for it.
+            # nbgrader's commands (subprocesses) run while the reference runs here, on the trusted side.
             with concurrent.futures.ThreadPoolExecutor(max_workers=len(self.units) + 1) as helpers:
-                self.released = helpers.submit(self.release_into_course)
+                released = helpers.submit(self.release_into_course)
                 gradebooks = {unit: helpers.submit(self.scratch_gradebook, unit) for unit in self.units}
                 for unit in self.units:
                     hidden.reference_namespace(unit)
+                released.result()
                 self.gradebooks = {unit: future.result() for unit, future in gradebooks.items()}
-                try:
-                    self.grade_all(submit, wait_first)
-                    self.released.result()
-                except BaseException:  # stopped (Ctrl-C, lost cluster, failed self-check): no sandbox runs on
-                    stop_running()
-                    raise
+            try:
+                self.grade_all(submit, wait_first)
+            except BaseException:  # stopped (Ctrl-C, lost cluster, failed self-check): no sandbox runs on
+                stop_running()
+                raise
         write_feedback(self.course_dir, self.outcomes)
         return self.outcomes
 
@@ -498,7 +493,6 @@ class Grading:
                            "the rest")
 
     def finish(self, outcome):
-        self.released.result()  # the gradebook knows the unit (raises if nbgrader could not release it)
         outcome.key = self.keys[(outcome.student, outcome.unit)]
         outcome.limits = repr(self.boxes[outcome.unit].limits)
         with interrupts_deferred():  # a Ctrl-C here lands after the record: never half a gradebook row
