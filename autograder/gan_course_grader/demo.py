@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from . import grade, submissions, units
+from . import grade, nbgrader_course, submissions, units
 
 
 def main(directory=None, unsafe=False):
@@ -26,7 +26,7 @@ def main(directory=None, unsafe=False):
     released = []
     (course_dir / "course").mkdir(exist_ok=True)
     for unit in units.all_units():
-        made = course_dir / "release" / unit / f"{unit}.ipynb"
+        made = nbgrader_course.released_path(course_dir, unit)
         if made.is_file():
             released.append(shutil.copyfile(made, (course_dir / "course").joinpath(made.name)))
     print(f"released {len(released)} notebook(s) into {course_dir / 'course'} (nbgrader's release/, one folder)")

@@ -58,9 +58,21 @@ def run(course_dir, *args, check=True):
     return proc
 
 
+def released_path(course_dir, unit):
+    """Where nbgrader's generate_assignment puts the student notebook of ``unit``."""
+    return Path(course_dir) / "release" / unit / f"{unit}.ipynb"
+
+
 def generate_assignment(course_dir, unit):
     run(course_dir, "generate_assignment", unit, "--force")
-    return Path(course_dir) / "release" / unit / f"{unit}.ipynb"
+    return released_path(course_dir, unit)
+
+
+def gradebook(course_dir):
+    """nbgrader's gradebook of the course folder (its default SQLite file)."""
+    from nbgrader.api import Gradebook
+
+    return Gradebook(f"sqlite:///{Path(course_dir) / 'gradebook.db'}")
 
 
 def assignment_gradebook(folder, unit):
@@ -138,7 +150,7 @@ def release_in_course(course_dir, unit):
     same sources (see :func:`release_key`) and the gradebook still has it."""
     stamp = Path(course_dir) / RELEASES / f"{unit}.released"
     key = release_key(unit)
-    released = Path(course_dir) / "release" / unit / f"{unit}.ipynb"
+    released = released_path(course_dir, unit)
     if stamp.is_file() and stamp.read_text() == key and released.is_file() and in_gradebook(course_dir, unit):
         return released
     stamp.unlink(missing_ok=True)
@@ -150,12 +162,11 @@ def release_in_course(course_dir, unit):
 
 def in_gradebook(course_dir, unit):
     """Whether the course's gradebook knows ``unit``'s notebook (an instructor may have removed it)."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    path = Path(course_dir) / "gradebook.db"
-    if not path.is_file():
+    if not (Path(course_dir) / "gradebook.db").is_file():
         return False
-    with Gradebook(f"sqlite:///{path}") as gb:
+    with gradebook(course_dir) as gb:
         try:
             gb.find_notebook(unit, unit)
         except MissingEntry:
