@@ -254,7 +254,9 @@ def interrupts_deferred():
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-        if received:
+        if received:  # as the handler it replaced would have
+            if callable(previous):
+                previous(signal.SIGINT, None)
             raise KeyboardInterrupt
 
 

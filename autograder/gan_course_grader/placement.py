@@ -16,6 +16,8 @@ worker by the scheduler; a task that kills its worker on every try ends with ``K
 import concurrent.futures
 import contextlib
 import logging
+import signal
+import threading
 from pathlib import Path
 
 from gan_course.notebooks import CourseError
@@ -48,7 +50,7 @@ def placement(cluster=None, jobs=1, warm_up=()):
             yield (lambda fn, *args: client.submit(fn, *args, pure=False)), first_completed(wait)
         return
     # The embedded cluster starts in the background while the caller prepares (reference, nbgrader).
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as starter:
+    with quiet_when_interrupted(), concurrent.futures.ThreadPoolExecutor(max_workers=1) as starter:
         started = starter.submit(start_local, LocalCluster, Client, jobs, warm_up)
         try:
             yield (lambda fn, *args: started.result()[1].submit(fn, *args, pure=False)), first_completed(wait)
@@ -56,6 +58,27 @@ def placement(cluster=None, jobs=1, warm_up=()):
             local, client = started.result()
             client.close()
             local.close()
+
+
+@contextlib.contextmanager
+def quiet_when_interrupted():
+    """A Ctrl-C ends grading with the one line the command prints. The embedded cluster's event loop
+    (another thread) may then log a traceback for a callback whose waiter the interrupt took away;
+    its loggers are silenced before the interrupt is raised."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach the main thread only
+        return
+
+    def interrupted(signum, frame):
+        for name in ("tornado.application", "asyncio", "distributed"):
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def first_completed(wait):
