@@ -26,7 +26,10 @@ def class_of(unit="01"):
     return {
         "reference": submissions.filled(unit),
         "blank": submissions.released(unit),
-        "looper": submissions.filled(unit, {"value_function": right["value_function"] + "\nwhile True:\n    pass\n"}),
+        # Never ends. It waits rather than spins: the time limit is wall time, and a spinning loop would take a
+        # core from the rest of the suite for the whole budget (tests/test_sandbox.py stops a spinning one).
+        "looper": submissions.filled(unit, {"value_function": right["value_function"]
+                                            + "\nimport time\nwhile True:\n    time.sleep(1)\n"}),
         "partial": submissions.filled(unit, {"sigmoid": wrong["sigmoid"]}),
         "wrong": submissions.filled(unit, wrong),
     }
