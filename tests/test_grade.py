@@ -41,10 +41,12 @@ def with_duplicate(nb, grade_id):
 
 
 def with_test_edited(nb, grade_id, source):
+    """The test cell ``grade_id`` with ``source`` and its nbgrader ``grade`` flag turned off (as if it were no test)."""
     nb = copy.deepcopy(nb)
     for c in nb.cells:
         if nbgrader_meta(c).get("grade_id") == grade_id:
             c.source = source
+            c.metadata.nbgrader["grade"] = False
     return nb
 
 
@@ -258,8 +260,10 @@ def test_a_syntax_error_costs_only_its_own_exercise(graded):
 
 
 def test_an_edited_test_cell_is_restored_before_grading(graded):
+    # Its source and its metadata (no longer a test): both put back, so the wrong sigmoid is caught.
     assert scores(graded, "edited")["sigmoid"] == 0
     assert total(graded, "edited") == FULL - 2
+    assert not any(r["note"].startswith("nbgrader could not prepare") for r in graded["rows"] if r["student"] == "edited")
 
 
 def test_an_unreadable_notebook_gets_zero_with_a_reason_and_others_are_unaffected(graded):

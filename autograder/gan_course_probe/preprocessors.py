@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from nbformat.notebooknode import NotebookNode
+from nbgrader.api import MissingEntry
 from nbgrader.nbgraderformat import MetadataValidator
 from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 
@@ -65,7 +66,36 @@ class RestoreMissingCells(OverwriteCells):
     none). Missing solution
     cells are not put back: the student may have moved their answer into a cell of their own, and
     a skeleton restored after it would hide it.
+
+    It also puts back the nbgrader flags the release gave each of its cells (test, answer, points)
+    before nbgrader's own checks: a test cell whose ``grade`` flag a student turned off would
+    otherwise fail nbgrader's checksum check even after its source is restored ("Inconsistent
+    checksums"), and the whole submission would go ungraded.
     """
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id:
+            self.restore_flags(cell.metadata.nbgrader, grade_id)
+        return super().preprocess_cell(cell, resources, cell_index)
+
+    def restore_flags(self, flags, grade_id):
+        where = (grade_id, self.notebook_id, self.assignment_id)
+        try:
+            self.gradebook.find_source_cell(*where)
+        except MissingEntry:
+            return  # not a cell of the release: nbgrader drops its id
+        try:
+            flags["points"] = self.gradebook.find_grade_cell(*where).max_score
+            flags["grade"] = True
+        except MissingEntry:
+            flags["grade"] = False
+            flags.pop("points", None)
+        try:
+            self.gradebook.find_solution_cell(*where)
+            flags["solution"] = True
+        except MissingEntry:
+            flags["solution"] = False
 
     def add_missing_grade_cells(self, nb, resources):
         source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
