@@ -61,6 +61,21 @@ def test_blank_release_fails_every_exercise_with_a_hint(tmp_path, unit):
         assert len(row["hint"]) > 20
 
 
+def test_a_test_cell_no_longer_marked_as_a_test_is_reported_not_skipped(tmp_path):
+    # Grading restores its metadata and runs it; a check that skipped it would report a pass it is not.
+    nb = submissions.filled("01")
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "sigmoid_tests":
+            cell.metadata.nbgrader["grade"] = False
+    path = tmp_path / "01_intuition.ipynb"
+    nbformat.write(nb, path)
+    proc = gan_course("check", path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "no longer marked as a test" in proc.stderr and "sigmoid_tests" in proc.stderr
+    assert "Copy the test cell back from the released notebook" in proc.stderr and "Traceback" not in proc.stderr
+    assert "PASS" not in proc.stdout
+
+
 def test_cells_after_the_last_test_are_not_run(tmp_path):
     # As in grading: nothing there can change a result (unit 04's closing experiment would cost 12 s a check).
     nb = submissions.filled("01")

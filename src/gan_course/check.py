@@ -140,10 +140,25 @@ def results_of(run_nb, exercises):
     return results
 
 
+def unmarked_test_cells(nb):
+    """Grade ids of the cells named as tests (``<exercise>_tests``) that are no longer marked as graded
+    tests: their metadata was edited, so a check would skip them silently."""
+    return [notebooks.nbgrader_meta(cell)["grade_id"] for cell in nb.cells
+            if str(notebooks.nbgrader_meta(cell).get("grade_id", "")).endswith("_tests")
+            and not notebooks.is_test_cell(cell)]
+
+
 def check_notebook(path, timeout=notebooks.CELL_TIMEOUT):
     path = Path(path)
     nb = notebooks.read(path)
     exercises = notebooks.exercises(nb)
+    unmarked = unmarked_test_cells(nb)
+    if unmarked:
+        raise notebooks.NotebookError(
+            f"{path}: no longer marked as a test (its nbgrader metadata was changed): {', '.join(unmarked)}. "
+            "It would not be checked here, while grading puts the released test back and runs it. "
+            "Copy the test cell back from the released notebook."
+        )
     if not exercises:
         raise notebooks.NotebookError(
             f"{path}: no graded test cells found. Was a test cell deleted or its metadata changed? "
