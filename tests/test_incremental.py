@@ -121,8 +121,8 @@ def test_an_unchanged_rerun_grades_nothing_and_says_so(course):
 def test_a_changed_submission_is_graded_again_and_alone(course):
     submissions.write(submissions.filled("01"), course["course"], "partial", "01")  # the student fixed it
     feedback = {path: path.stat().st_mtime_ns for path in (course["course"] / "feedback").glob(f"*/{UNIT}/{UNIT}.html")}
-    releases = [course["course"] / "release" / UNIT / f"{UNIT}.ipynb", course["course"] / nbgrader_course.RELEASES
-                / f"{UNIT}.released", nbgrader_course.cached_gradebook(UNIT)]
+    releases = [nbgrader_course.released_path(course["course"], UNIT),
+                course["course"] / nbgrader_course.RELEASES / f"{UNIT}.released", nbgrader_course.cached_gradebook(UNIT)]
     made = [path.stat().st_mtime_ns for path in releases]
     checked = course["course"] / ".gan_course_self_check" / f"{UNIT}.json"
     check_record = (checked.stat().st_mtime_ns, checked.read_bytes())

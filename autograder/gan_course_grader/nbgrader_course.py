@@ -68,11 +68,16 @@ def generate_assignment(course_dir, unit):
     return released_path(course_dir, unit)
 
 
+def gradebook_path(course_dir):
+    """nbgrader's default SQLite gradebook file of a course folder."""
+    return Path(course_dir) / "gradebook.db"
+
+
 def gradebook(course_dir):
     """nbgrader's gradebook of the course folder (its default SQLite file)."""
     from nbgrader.api import Gradebook
 
-    return Gradebook(f"sqlite:///{Path(course_dir) / 'gradebook.db'}")
+    return Gradebook(f"sqlite:///{gradebook_path(course_dir)}")
 
 
 def assignment_gradebook(folder, unit):
@@ -83,7 +88,7 @@ def assignment_gradebook(folder, unit):
     """
     prepare(folder, [unit])
     generate_assignment(folder, unit)
-    return Path(folder) / "gradebook.db"
+    return gradebook_path(folder)
 
 
 # What nbgrader's generate_assignment made, remembered under a digest of all it depends on, so that grading
@@ -164,7 +169,7 @@ def in_gradebook(course_dir, unit):
     """Whether the course's gradebook knows ``unit``'s notebook (an instructor may have removed it)."""
     from nbgrader.api import MissingEntry
 
-    if not (Path(course_dir) / "gradebook.db").is_file():
+    if not gradebook_path(course_dir).is_file():
         return False
     with gradebook(course_dir) as gb:
         try:

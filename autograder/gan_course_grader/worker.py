@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import units, untrusted
+from . import nbgrader_course, units, untrusted
 from .sandbox import MATPLOTLIB_DIR, Limits, Sandbox
 
 SANDBOX_STUDENT = "student"  # the student id inside every scratch course
@@ -100,7 +100,7 @@ def lay_out_scratch(scratch, job):
     folder.mkdir(parents=True)
     (folder / f"{job.unit}.ipynb").write_bytes(job.submission)
     shutil.copyfile(units.AUTOGRADER / "gan_course_probe" / "nbgrader_config.py", scratch / "nbgrader_config.py")
-    (scratch / "gradebook.db").write_bytes(job.gradebook)
+    nbgrader_course.gradebook_path(scratch).write_bytes(job.gradebook)
     probe = scratch / "probe"
     (probe / "inputs").mkdir(parents=True)
     manifest = {"unit": job.unit, "exercises": {}}
