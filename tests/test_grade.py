@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT, gan_course
 from gan_course.notebooks import nbgrader_meta
 from gan_course_grader import grade, submissions
-from gan_course_probe.preprocessors import NOT_RUN_TAG
+from gan_course_probe.execute import NOT_RUN_TAG
 import unit_data
 
 WRONG_01 = unit_data.wrong("01")

@@ -11,7 +11,7 @@ from nbgrader.preprocessors import OverwriteCells
 from conftest import gan_course, read_csv
 from gan_course.notebooks import nbgrader_meta
 from gan_course_grader import nbgrader_course, submissions, units, worker
-from gan_course_probe.preprocessors import RESTORED_NOTE, RestoreMissingCells
+from gan_course_grader.prepare import RESTORED_NOTE, RestoreMissingCells
 
 pytestmark = pytest.mark.slow
 
@@ -109,6 +109,6 @@ def test_deleted_cells_are_graded_and_a_grader_failure_is_not_a_dead_kernel(tmp_
     assert sum(float(r["score"]) for r in damaged_rows) == 0
     assert all(r["note"] == f"not run: {worker.GRADER_FAILED}" for r in damaged_rows), damaged_rows
     assert not any("kernel died" in r["note"] for r in rows)
-    assert "damaged / 01_intuition: nbgrader failed in the sandbox" in proc.stderr
+    assert "damaged / 01_intuition: nbgrader could not prepare the notebook" in proc.stderr
     log = json.loads((tmp_path / "grading_log" / "damaged" / f"{unit}.json").read_text())
     assert log["problem"] == worker.GRADER_FAILED

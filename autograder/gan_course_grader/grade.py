@@ -3,12 +3,13 @@
 Per submission, in parallel (``jobs``):
 
 1. A scratch nbgrader course is laid out in a private temporary folder: the submitted notebook,
-   a gradebook that knows only the unit (no students, no solutions), the sandbox's nbgrader
-   configuration and the probe inputs of every hidden check, drawn from a seed made from the
-   course's secret, the student and the unit (so a regrade draws the same inputs).
-2. ``nbgrader autograde`` runs there inside the sandbox (``sandbox.py``). The hidden part of each
-   test cell runs the student's objects on the probe inputs and saves the results; it decides
-   nothing.
+   a gradebook that knows only the unit (no students, no solutions) and the probe inputs of every
+   hidden check, drawn from a seed made from the course's secret, the student and the unit (so a
+   regrade draws the same inputs). nbgrader's autograde preparation (``prepare.py``: outputs
+   cleared, edited or deleted test and given cells restored) runs there, outside the sandbox.
+2. The prepared notebook runs inside the sandbox (``sandbox.py``, ``gan_course_probe.execute``),
+   as nbgrader's Execute step would run it. The hidden part of each test cell runs the student's
+   objects on the probe inputs and saves the results; it decides nothing.
 3. Back outside, the grader reads the results and the run notebook as untrusted data, runs the
    reference from the solution notebook on the same inputs and compares. An exercise scores its
    points when its test cell ran without error and every hidden check agrees.
@@ -230,8 +231,9 @@ def conclude(pending, run, cells):
     run = run or Run(problem=pending.problem)
     if run.grader_failed:
         last = [line for line in run.log.splitlines() if line.strip()][-3:]
-        print(f"warning: {pending.student} / {pending.unit}: nbgrader failed in the sandbox before the notebook ran; "
-              f"this is a grader bug, not the student's: {' | '.join(last)[-400:]}", file=sys.stderr)
+        print(f"warning: {pending.student} / {pending.unit}: nbgrader could not prepare the notebook, so none of it "
+              f"ran; this is a grader bug or damaged metadata, not the student's code: {' | '.join(last)[-400:]}",
+              file=sys.stderr)
     rows, messages = judge(pending.unit, cells, run.problem, run.notebook, run.results, pending.inputs)
     outcome = Outcome(pending.student, pending.unit, pending.seed, run.problem, seconds=run.seconds,
                       messages=messages, log=run.log, peak_memory=run.peak_memory, grader_failed=run.grader_failed,

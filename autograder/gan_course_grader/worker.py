@@ -9,19 +9,20 @@ nothing: the coordinating process compares it with the reference and writes ever
 
 import functools
 import json
-import shutil
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import nbgrader_course, units, untrusted
+from . import nbgrader_course, untrusted
 from .sandbox import MATPLOTLIB_DIR, Limits, Sandbox
 
 SANDBOX_STUDENT = "student"  # the student id inside every scratch course
 DIED = "the notebook did not finish running (its kernel died or was killed)"
 GRADER_FAILED = ("nbgrader could not prepare the notebook, so none of its code ran (a grader bug or damaged "
                  "nbgrader metadata, not a crash of the notebook; the instructor has been warned)")
+PREPARED = "prepared.ipynb"  # in the scratch course: the notebook as the sandbox gets it
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,12 @@ class Run:
     """What one sandboxed run of a submission left, read as untrusted data."""
 
     problem: str = ""  # why the run did not finish, or ""
-    notebook: object = None  # the notebook as nbgrader ran it, or None
+    notebook: object = None  # the notebook as the sandbox ran it, or None
     results: dict = field(default_factory=dict)  # check name -> (status, arrays)
-    seconds: float = 0.0
+    seconds: float = 0.0  # the whole task: preparing the notebook and its sandbox run
     log: str = ""
     peak_memory: int = 0
-    grader_failed: bool = False  # nbgrader failed before the student's code ran
+    grader_failed: bool = False  # the notebook could not be prepared: no student code ran
 
 
 @functools.cache
@@ -91,7 +92,7 @@ def font_list():
 
 
 def lay_out_scratch(scratch, job):
-    """The scratch course: config, gradebook, the submission and the probe inputs."""
+    """The scratch course: gradebook, the submission, the probe inputs and a font list."""
     import numpy as np
 
     from gan_course_probe import MANIFEST
@@ -99,7 +100,7 @@ def lay_out_scratch(scratch, job):
     folder = scratch / "submitted" / SANDBOX_STUDENT / job.unit
     folder.mkdir(parents=True)
     (folder / f"{job.unit}.ipynb").write_bytes(job.submission)
-    shutil.copyfile(units.AUTOGRADER / "gan_course_probe" / "nbgrader_config.py", scratch / "nbgrader_config.py")
+    (scratch / "autograded" / SANDBOX_STUDENT / job.unit).mkdir(parents=True)
     nbgrader_course.gradebook_path(scratch).write_bytes(job.gradebook)
     probe = scratch / "probe"
     (probe / "inputs").mkdir(parents=True)
@@ -115,31 +116,50 @@ def lay_out_scratch(scratch, job):
         (scratch / MATPLOTLIB_DIR / fonts[0]).write_bytes(fonts[1])
 
 
-def run_job(job):
-    """Run ``nbgrader autograde`` on the job's submission in a sandbox; what it left, as a :class:`Run`."""
-    from gan_course_probe import PROBE_DIR_ENV, RESULTS, SANITIZED, STAGE_FILE
+def prepare_in_scratch(scratch, job):
+    """nbgrader's preparation of the submission (``prepare.py``), here outside the sandbox: writes
+    PREPARED into the scratch course; "" when it did, else the last lines of what nbgrader raised."""
+    from .prepare import prepared_notebook
 
+    unit = job.unit
+    try:
+        body = prepared_notebook(scratch / "submitted" / SANDBOX_STUDENT / unit / f"{unit}.ipynb",
+                                 nbgrader_course.gradebook_path(scratch), unit, SANDBOX_STUDENT)
+    except Exception as exc:  # nbgrader raises many types for a notebook it refuses
+        return f"{type(exc).__name__}: {exc}"[-1000:] or type(exc).__name__
+    (scratch / PREPARED).write_text(body, encoding="utf-8")
+    return ""
+
+
+def run_job(job):
+    """Prepare the job's submission for nbgrader, run it in a sandbox; what it left, as a :class:`Run`."""
+    from gan_course_probe import PROBE_DIR_ENV, RESULTS
+
+    from .prepare import limit_output
+
+    start = time.monotonic()
     sandbox = sandbox_for(job.limits, job.unsafe, job.hidden_paths)
-    with tempfile.TemporaryDirectory(prefix=f"gan-course-{job.unit}-") as work:
+    unit = job.unit
+    with tempfile.TemporaryDirectory(prefix=f"gan-course-{unit}-") as work:
         scratch = Path(work) / "course"
         scratch.mkdir()
         lay_out_scratch(scratch, job)
+        refused = prepare_in_scratch(scratch, job)
+        if refused:
+            return Run(problem=GRADER_FAILED, grader_failed=True, log=refused, seconds=time.monotonic() - start)
         seen, _ = sandbox.paths(scratch)
+        output = f"autograded/{SANDBOX_STUDENT}/{unit}/{unit}.ipynb"
         finished = sandbox.run(
             scratch,
-            [sys.executable, "-m", "nbgrader", "autograde", job.unit, "--student", SANDBOX_STUDENT, "--force",
-             f"--Execute.timeout={sandbox.limits.cell_seconds}"],
+            [sys.executable, "-m", "gan_course_probe.execute", str(seen / PREPARED), str(seen / output),
+             f"--timeout={sandbox.limits.cell_seconds}"],
             extra_env={PROBE_DIR_ENV: str(seen / "probe")},
             log_path=Path(work) / "sandbox.log")
-        unit = job.unit
-        run = Run(notebook=untrusted.read_notebook(scratch, f"autograded/{SANDBOX_STUDENT}/{unit}/{unit}.ipynb"),
-                  seconds=finished.seconds, log=finished.log[-2000:], peak_memory=finished.peak_memory)
-        # Written by the sanitize step before any student code runs: without it, nbgrader itself failed.
-        stage = untrusted.read_bytes(scratch, f"probe/{STAGE_FILE}", 64)
+        notebook = untrusted.read_notebook(scratch, output)
+        run = Run(notebook=limit_output(notebook) if notebook is not None else None,
+                  seconds=time.monotonic() - start, log=finished.log[-2000:], peak_memory=finished.peak_memory)
         if finished.stopped:
             run.problem = f"the notebook was stopped because it {finished.stopped}"
-        elif run.notebook is None and stage != SANITIZED.encode():
-            run.problem, run.grader_failed = GRADER_FAILED, True
         elif run.notebook is None:
             run.problem = DIED
         for _, name, _, _ in job.checks:

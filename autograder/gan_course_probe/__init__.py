@@ -32,10 +32,6 @@ for _module in pkgutil.iter_modules(__path__):
 PROBE_DIR_ENV = "GAN_COURSE_PROBE_DIR"
 MANIFEST = "manifest.json"
 RESULTS = "results"
-# Written into the probe folder by the sanitize step (preprocessors.py): the trusted grader reads it to
-# tell a failure of the grader's own preparation (never the student's fault) from a kernel that died.
-STAGE_FILE = "stage.txt"
-SANITIZING, SANITIZED = "sanitizing", "sanitized"
 
 
 def probe_dir():

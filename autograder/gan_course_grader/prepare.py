@@ -1,42 +1,24 @@
-"""nbgrader preprocessors used by autograde inside the sandbox (see nbgrader_config.py here)."""
+"""The submission made ready to run, here on the trusted side: nbgrader's autograde preparation.
 
-import os
-from pathlib import Path
+``nbgrader autograde`` first sanitizes a submission (outputs cleared, duplicated cell ids dropped,
+the kernel set, edited or deleted test and given cells restored from the gradebook, cell metadata
+checked) and then executes it. The grader runs that first half here, in the worker's own process,
+with nbgrader's preprocessors and the ones below, and only the second half inside the sandbox
+(``gan_course_probe.execute``): no student code has run at this point, and the worker imports
+nbgrader once instead of every submission's sandbox importing it again (about 2 s each).
+A submission these steps refuse is the grader's failure to prepare it, never the student's kernel.
+"""
 
 from nbformat.notebooknode import NotebookNode
 from nbgrader.api import MissingEntry
 from nbgrader.nbgraderformat import MetadataValidator
-from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
+from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, LimitOutput, NbGraderPreprocessor,
+                                    OverwriteCells, OverwriteKernelspec)
 
 from gan_course.notebooks import is_test_cell
-
-from . import PROBE_DIR_ENV, SANITIZED, SANITIZING, STAGE_FILE
+from gan_course_probe.execute import NOT_RUN_TAG
 
 RESTORED_NOTE = "# This cell was missing from the submission; the grader put it back.\n"
-# The cell tag that Execute skips in the sandbox (nbgrader_config.py). Only SkipAfterLastTest sets it.
-NOT_RUN_TAG = "gan-course-after-the-last-test"
-
-
-def write_stage(stage):
-    folder = os.environ.get(PROBE_DIR_ENV)
-    if folder and Path(folder).is_dir():
-        (Path(folder) / STAGE_FILE).write_text(stage)
-
-
-class MarkSanitizing(NbGraderPreprocessor):
-    """First sanitize step: no student code has run yet."""
-
-    def preprocess(self, nb, resources):
-        write_stage(SANITIZING)
-        return nb, resources
-
-
-class MarkSanitized(NbGraderPreprocessor):
-    """Last sanitize step: the grader's preparation succeeded; what follows runs the student's code."""
-
-    def preprocess(self, nb, resources):
-        write_stage(SANITIZED)
-        return nb, resources
 
 
 class DropEmptyNbgraderMetadata(NbGraderPreprocessor):
@@ -151,7 +133,7 @@ class SkipAfterLastTest(NbGraderPreprocessor):
     that runs after the last one cannot change a grade; running it only costs time (unit 04's
     closing experiment trains a second digit GAN, about 12 s of every submission). Runs after
     RestoreMissingCells, so the last test cell is there. The tag is the grader's alone: a student's
-    copy of it, and nbclient's own ``skip-execution`` (no longer the skip tag), change nothing.
+    copy of it is removed here, and nbclient's own ``skip-execution`` is not the tag the sandbox skips.
     """
 
     def preprocess(self, nb, resources):
@@ -163,3 +145,35 @@ class SkipAfterLastTest(NbGraderPreprocessor):
             if tags or "tags" in cell.metadata:
                 cell.metadata["tags"] = tags
         return nb, resources
+
+
+# nbgrader's sanitize steps, in its order, with the grader's own where nbgrader's fall short.
+SANITIZE = [ClearOutput, DeduplicateIds, DropEmptyNbgraderMetadata, OverwriteKernelspec, RestoreMissingCells,
+            SkipAfterLastTest, CheckCellMetadata]
+
+
+def prepared_notebook(submission_path, gradebook_path, unit, student):
+    """The submission as nbgrader's autograde would run it, as notebook JSON; raises what nbgrader
+    raises for a notebook it cannot prepare. ``gradebook_path``: a gradebook that knows the unit."""
+    from nbconvert.exporters import NotebookExporter
+    from traitlets.config import Config
+
+    config = Config()
+    # A student who deletes a test cell or a given cell gets it back (and graded), instead of an
+    # ungraded notebook; nbgrader's own add_missing_cells crashes on many layouts (see RestoreMissingCells).
+    config.RestoreMissingCells.add_missing_cells = True
+    exporter = NotebookExporter(config=config)
+    for preprocessor in SANITIZE:
+        exporter.register_preprocessor(preprocessor, enabled=True)
+    resources = {"unique_key": unit, "nbgrader": {"student": student, "assignment": unit, "notebook": unit,
+                                                  "db_url": f"sqlite:///{gradebook_path}"}}
+    body, _ = exporter.from_filename(str(submission_path), resources=resources)
+    return body
+
+
+def limit_output(nb):
+    """nbgrader's LimitOutput on a run notebook (output students can flood, kept under control)."""
+    limit = LimitOutput(max_lines=1000, max_traceback=100)
+    for index, cell in enumerate(nb.cells):
+        nb.cells[index], _ = limit.preprocess_cell(cell, {}, index)
+    return nb
