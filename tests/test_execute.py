@@ -1,0 +1,57 @@
+"""The runner inside the sandbox (gan_course_probe/execute.py) runs a prepared notebook as nbgrader's
+Execute step does: errors and cells over their time limit are recorded and the run goes on, the
+grader's tag (and only it) skips a cell, and a dead kernel leaves no notebook. A real kernel, no sandbox:
+the sandbox's own limits are tested in test_sandbox.py."""
+
+import os
+import subprocess
+import sys
+
+import nbformat
+
+from gan_course_grader import units
+from gan_course_probe.execute import NOT_RUN_TAG
+
+
+def run(tmp_path, cells, timeout=3):
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    nb.cells = cells
+    prepared, output = tmp_path / "prepared.ipynb", tmp_path / "out" / "run.ipynb"
+    output.parent.mkdir()
+    nbformat.write(nb, prepared)
+    proc = subprocess.run([sys.executable, "-m", "gan_course_probe.execute", str(prepared), str(output),
+                           f"--timeout={timeout}"], capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, PYTHONPATH=str(units.AUTOGRADER)))
+    return proc, nbformat.read(output, as_version=4) if output.exists() else None
+
+
+def tagged(source, tag):
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["tags"] = [tag]
+    return cell
+
+
+def test_errors_and_timeouts_are_recorded_and_the_run_goes_on(tmp_path):
+    code = nbformat.v4.new_code_cell
+    proc, nb = run(tmp_path, [
+        code("import os\nprint(os.environ['NBGRADER_EXECUTION'], os.getcwd())"),
+        code("import time\ntime.sleep(60)"),
+        code("raise ValueError('boom')"),
+        tagged("print('ran although tagged by the student')", "skip-execution"),
+        tagged("print('must not run')", NOT_RUN_TAG),
+    ])
+    assert proc.returncode == 0, proc.stderr
+    env, slow, error, student_tag, grader_tag = nb.cells
+    assert env.outputs[0]["text"].split() == ["autograde", str(tmp_path / "out")]
+    assert [o.get("ename") for o in slow.outputs if o.output_type == "error"][-1] == "CellTimeoutError", slow.outputs
+    assert [o.get("ename") for o in error.outputs] == ["ValueError"]
+    assert student_tag.outputs[0]["text"] == "ran although tagged by the student\n"
+    assert grader_tag.execution_count is None and grader_tag.outputs == []
+
+
+def test_a_dead_kernel_leaves_no_notebook(tmp_path):
+    proc, nb = run(tmp_path, [nbformat.v4.new_code_cell("import os\nos._exit(1)"),
+                              nbformat.v4.new_code_cell("print('after')")])
+    assert proc.returncode != 0 and "DeadKernelError" in proc.stderr, proc.stderr
+    assert nb is None
