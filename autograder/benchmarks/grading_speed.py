@@ -6,8 +6,9 @@ For each unit, makes a class of right, wrong and blank submissions in a temporar
 grades it with `gan-course grade --force -j N`, in turns: through a plain `concurrent.futures` pool
 (`--cluster pool`) and through the default embedded Dask `LocalCluster`. Same folder, same seeds,
 so the same work; the CSVs must agree. Prints wall seconds per submission, the Dask/pool ratio (Dask
-must not be slower than 0.95x the pool), the mean seconds one submission spends in its sandbox, and
-submissions per hour per core. Timings on a shared machine are noisy: compare ratios from one run.
+must not be slower than 0.95x the pool), the mean seconds of one submission's task (nbgrader's
+preparation and the sandbox run) and submissions per hour per core. Timings on a shared machine are
+noisy: compare ratios from one run.
 """
 
 import argparse
@@ -38,7 +39,7 @@ def make_class(course, unit, n):
 
 
 def timed_grade(course, unit, jobs, placement, csv_path):
-    """(wall seconds of the whole command, mean seconds one submission spent in its sandbox)."""
+    """(wall seconds of the whole command, mean seconds of one submission's task: preparation and sandbox run)."""
     start = time.monotonic()
     cluster = ["--cluster", "pool"] if placement == "pool" else []
     proc = subprocess.run([sys.executable, "-m", "gan_course.cli", "grade", str(course), "--unit", unit, "--force",
@@ -68,7 +69,7 @@ def bench_unit(unit, n, jobs, rounds):
     print(f"  pool  {pool:6.1f} s wall, {pool / n:5.1f} s per submission")
     print(f"  dask  {dask:6.1f} s wall, {dask / n:5.1f} s per submission")
     print(f"  Dask throughput / pool throughput: {pool / dask:.2f}x (target >= 0.95); same CSV: {same}")
-    print(f"  one submission in its sandbox: {statistics.mean(sandbox):.1f} s; "
+    print(f"  one submission (preparation + sandbox): {statistics.mean(sandbox):.1f} s; "
           f"{3600 * n / dask / cores:.0f} submissions per hour per core ({cores} cores)")
     return same
 

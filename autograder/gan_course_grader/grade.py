@@ -71,7 +71,7 @@ class Outcome:
     messages: dict = field(default_factory=dict)  # grade_id -> what the student is told
     notebook: object = None  # the notebook for autograded/ and feedback, or None
     seconds: float = 0.0
-    log: str = ""  # the end of what nbgrader printed in the sandbox (for the instructor)
+    log: str = ""  # the end of what the sandbox printed, or why nbgrader refused the notebook (for the instructor)
     peak_memory: int = 0  # bytes, the most its sandbox held at once
     key: str = ""  # what its grade depends on (incremental.key)
     limits: str = ""  # the limits it ran under
