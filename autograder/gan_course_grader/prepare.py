@@ -172,8 +172,12 @@ def prepared_notebook(submission_path, gradebook_path, unit, student):
 
 
 def limit_output(nb):
-    """nbgrader's LimitOutput on a run notebook (output students can flood, kept under control)."""
+    """nbgrader's LimitOutput on a run notebook (output students can flood, kept under control); None
+    for None, or for a notebook whose outputs are not nbformat's (only student code can have written that)."""
     limit = LimitOutput(max_lines=1000, max_traceback=100)
-    for index, cell in enumerate(nb.cells):
-        nb.cells[index], _ = limit.preprocess_cell(cell, {}, index)
+    try:
+        for index, cell in enumerate(nb.cells):
+            nb.cells[index], _ = limit.preprocess_cell(cell, {}, index)
+    except Exception:  # an untrusted file: any shape, any type
+        return None
     return nb

@@ -118,7 +118,7 @@ def lay_out_scratch(scratch, job):
 
 def prepare_in_scratch(scratch, job):
     """nbgrader's preparation of the submission (``prepare.py``), here outside the sandbox: writes
-    PREPARED into the scratch course; "" when it did, else the last lines of what nbgrader raised."""
+    PREPARED into the scratch course; "" when it did, else what nbgrader raised (type and message)."""
     from .prepare import prepared_notebook
 
     unit = job.unit
@@ -126,7 +126,7 @@ def prepare_in_scratch(scratch, job):
         body = prepared_notebook(scratch / "submitted" / SANDBOX_STUDENT / unit / f"{unit}.ipynb",
                                  nbgrader_course.gradebook_path(scratch), unit, SANDBOX_STUDENT)
     except Exception as exc:  # nbgrader raises many types for a notebook it refuses
-        return f"{type(exc).__name__}: {exc}"[-1000:] or type(exc).__name__
+        return f"{type(exc).__name__}: {exc}"[-1000:]
     (scratch / PREPARED).write_text(body, encoding="utf-8")
     return ""
 
@@ -155,8 +155,7 @@ def run_job(job):
              f"--timeout={sandbox.limits.cell_seconds}"],
             extra_env={PROBE_DIR_ENV: str(seen / "probe")},
             log_path=Path(work) / "sandbox.log")
-        notebook = untrusted.read_notebook(scratch, output)
-        run = Run(notebook=limit_output(notebook) if notebook is not None else None,
+        run = Run(notebook=limit_output(untrusted.read_notebook(scratch, output)),
                   seconds=time.monotonic() - start, log=finished.log[-2000:], peak_memory=finished.peak_memory)
         if finished.stopped:
             run.problem = f"the notebook was stopped because it {finished.stopped}"

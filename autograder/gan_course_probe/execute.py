@@ -29,7 +29,7 @@ TIMEOUT_ERROR = {"ename": "CellTimeoutError", "evalue": "",
 def keep_reply_error(cell, execute_reply, **_):
     """nbgrader's Execute.on_cell_executed: an error reply that left no error output of the same name
     (a timeout's interrupt, or a kernel that printed no traceback) is added to the cell's outputs."""
-    content = execute_reply["content"]
+    content = (execute_reply or {}).get("content", {})
     if content.get("status") != "error":
         return
     if any(out.get("output_type") == "error" and out.get("ename") == content.get("ename") for out in cell.outputs):
