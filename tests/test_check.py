@@ -76,6 +76,38 @@ def test_a_test_cell_no_longer_marked_as_a_test_is_reported_not_skipped(tmp_path
     assert "PASS" not in proc.stdout
 
 
+def test_an_edited_test_or_given_cell_is_named_not_checked_as_edited(tmp_path):
+    # Grading runs the released cells; a check of a weakened test would report a pass grading does not give.
+    nb = submissions.filled("01", {"sigmoid": WRONG_01["sigmoid"]})
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id == "sigmoid_tests":
+            cell.source = "pass  # the student's own, weaker test"
+        elif grade_id == "setup":
+            cell.source += "\nprint('an edit of a given cell')"
+    path = tmp_path / "01_intuition.ipynb"
+    nbformat.write(nb, path)
+    proc = gan_course("check", path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "changed since the release: setup, sigmoid_tests" in proc.stderr, proc.stderr
+    assert "copy these cells back from the released notebook" in proc.stderr and "Traceback" not in proc.stderr
+    assert "PASS" not in proc.stdout
+
+
+def test_the_release_checksum_is_nbgraders():
+    from nbgrader.utils import compute_checksum
+
+    from gan_course.notebooks import nbgrader_checksum
+
+    cells = [c for unit in units.all_units() for c in nbformat.read(units.COURSE / f"{unit}.ipynb", as_version=4).cells
+             if "checksum" in c.metadata.get("nbgrader", {})]
+    assert len(cells) > 40
+    for cell in cells:
+        assert nbgrader_checksum(cell) == cell.metadata.nbgrader.checksum == compute_checksum(cell)
+        cell.source += " "
+        assert nbgrader_checksum(cell) == compute_checksum(cell) != cell.metadata.nbgrader.checksum
+
+
 def test_cells_after_the_last_test_are_not_run(tmp_path):
     # As in grading: nothing there can change a result (unit 04's closing experiment would cost 12 s a check).
     nb = submissions.filled("01")

@@ -159,6 +159,13 @@ def check_notebook(path, timeout=notebooks.CELL_TIMEOUT):
             "It would not be checked here, while grading puts the released test back and runs it. "
             "Copy the test cell back from the released notebook."
         )
+    changed = notebooks.changed_locked_cells(nb)
+    if changed:
+        raise notebooks.NotebookError(
+            f"{path}: changed since the release: {', '.join(changed)}. Grading puts the released tests and given "
+            "cells back and runs those, so checking your changed copy would not tell you what grading will. "
+            "Undo the change, or copy these cells back from the released notebook."
+        )
     if not exercises:
         raise notebooks.NotebookError(
             f"{path}: no graded test cells found. Was a test cell deleted or its metadata changed? "

@@ -1,6 +1,7 @@
 """Reading and running course notebooks: the pieces self-check and grading share."""
 
 import contextlib
+import hashlib
 import os
 import re
 import subprocess
@@ -76,6 +77,33 @@ def is_test_cell(cell):
     """An autograded test cell: graded, and not a solution cell."""
     meta = nbgrader_meta(cell)
     return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def is_locked_cell(cell):
+    """nbgrader's ``is_locked``: a cell grading overwrites with its released source (a test, or given code)."""
+    meta = nbgrader_meta(cell)
+    return not meta.get("solution", False) and bool(meta.get("grade", False) or meta.get("locked", False))
+
+
+def nbgrader_checksum(cell):
+    """The checksum nbgrader's release stores in a cell's metadata (``nbgrader.utils.compute_checksum``,
+    the same digest of the same fields; importing nbgrader would add 2 s to every check)."""
+    meta = nbgrader_meta(cell)
+    digest = hashlib.md5()
+    for part in (cell.source, cell.cell_type, str(meta.get("grade", False)), str(meta.get("solution", False)),
+                 str(is_locked_cell(cell)), meta["grade_id"]):
+        digest.update(part.encode("utf-8"))
+    if meta.get("grade", False):
+        digest.update(str(float(meta["points"])).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def changed_locked_cells(nb):
+    """Grade ids of the tests and given cells whose source (or nbgrader flags) differ from the release's,
+    by the checksum the release stored in each; cells without one (a solution notebook) are not judged."""
+    return [nbgrader_meta(cell)["grade_id"] for cell in nb.cells
+            if is_locked_cell(cell) and nbgrader_meta(cell).get("checksum") and nbgrader_meta(cell).get("grade_id")
+            and nbgrader_meta(cell)["checksum"] != nbgrader_checksum(cell)]
 
 
 def read(path):
