@@ -118,15 +118,19 @@ def lay_out_scratch(scratch, job):
 
 def prepare_in_scratch(scratch, job):
     """nbgrader's preparation of the submission (``prepare.py``), here outside the sandbox: writes
-    PREPARED into the scratch course; "" when it did, else what nbgrader raised (type and message)."""
+    PREPARED into the scratch course; "" when it did, else what nbgrader raised (type and message).
+    The gradebook is removed afterwards: nothing in the sandbox needs it."""
     from .prepare import prepared_notebook
 
     unit = job.unit
+    gradebook = nbgrader_course.gradebook_path(scratch)
     try:
-        body = prepared_notebook(scratch / "submitted" / SANDBOX_STUDENT / unit / f"{unit}.ipynb",
-                                 nbgrader_course.gradebook_path(scratch), unit, SANDBOX_STUDENT)
+        body = prepared_notebook(scratch / "submitted" / SANDBOX_STUDENT / unit / f"{unit}.ipynb", gradebook,
+                                 unit, SANDBOX_STUDENT)
     except Exception as exc:  # nbgrader raises many types for a notebook it refuses
         return f"{type(exc).__name__}: {exc}"[-1000:]
+    finally:
+        gradebook.unlink(missing_ok=True)
     (scratch / PREPARED).write_text(body, encoding="utf-8")
     return ""
 
