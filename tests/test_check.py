@@ -92,6 +92,14 @@ def test_an_edited_test_or_given_cell_is_named_not_checked_as_edited(tmp_path):
     assert "changed since the release: setup, sigmoid_tests" in proc.stderr, proc.stderr
     assert "copy these cells back from the released notebook" in proc.stderr and "Traceback" not in proc.stderr
     assert "PASS" not in proc.stdout
+    for cell in nb.cells:  # damaged rather than edited metadata: named the same way, not a crash of the check
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "sigmoid_tests":
+            cell.source = next(c.source for c in submissions.released("01").cells
+                               if c.metadata.get("nbgrader", {}).get("grade_id") == "sigmoid_tests")
+            del cell.metadata.nbgrader["points"]
+    nbformat.write(nb, path)
+    proc = gan_course("check", path)
+    assert proc.returncode == 2 and "changed since the release: setup, sigmoid_tests" in proc.stderr, proc.stderr
 
 
 def test_the_release_checksum_is_nbgraders():

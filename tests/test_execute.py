@@ -1,6 +1,7 @@
 """The runner inside the sandbox (gan_course_probe/execute.py) runs a prepared notebook as nbgrader's
 Execute step does: errors and cells over their time limit are recorded and the run goes on, the
-grader's tag (and only it) skips a cell, and a dead kernel leaves no notebook. A real kernel, no sandbox:
+grader's tag (and only it) skips a cell, output is cut as nbgrader's LimitOutput cuts it, and a dead
+kernel leaves no notebook. A real kernel, no sandbox:
 the sandbox's own limits are tested in test_sandbox.py."""
 
 import os
@@ -40,14 +41,18 @@ def test_errors_and_timeouts_are_recorded_and_the_run_goes_on(tmp_path):
         code("raise ValueError('boom')"),
         tagged("print('ran although tagged by the student')", "skip-execution"),
         tagged("print('must not run')", NOT_RUN_TAG),
+        code("for i in range(5000):\n    print(i)"),
     ])
     assert proc.returncode == 0, proc.stderr
-    env, slow, error, student_tag, grader_tag = nb.cells
+    env, slow, error, student_tag, grader_tag, flood = nb.cells
     assert env.outputs[0]["text"].split() == ["autograde", str(tmp_path / "out")]
     assert [o.get("ename") for o in slow.outputs if o.output_type == "error"][-1] == "CellTimeoutError", slow.outputs
     assert [o.get("ename") for o in error.outputs] == ["ValueError"]
     assert student_tag.outputs[0]["text"] == "ran although tagged by the student\n"
     assert grader_tag.execution_count is None and grader_tag.outputs == []
+    # nbgrader's LimitOutput, applied before the notebook leaves the sandbox: 1000 lines per cell.
+    lines = "".join(o["text"] for o in flood.outputs).split("\n")
+    assert len(lines) == 1000 and lines[0] == "0" and lines[-1] == "... Output truncated ..."
 
 
 def test_a_dead_kernel_leaves_no_notebook(tmp_path):

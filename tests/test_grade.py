@@ -400,3 +400,17 @@ def test_a_grader_that_cannot_score_the_reference_refuses_to_grade(tmp_path):
             in proc.stderr) and "Traceback" not in proc.stderr
     assert not (tmp_path / "grading_log").exists() and not (tmp_path / "grades.csv").exists()
     assert (tmp_path / ".gan_course_self_check" / "01_intuition.log").is_file()
+
+
+def test_a_notebook_of_too_many_cells_is_refused_before_any_preparation(tmp_path):
+    # nbgrader's preparation runs in the worker, outside the sandbox's limits: its cost grows with the cells.
+    nb = submissions.filled("01")
+    nb.cells += [nbformat.v4.new_code_cell("") for _ in range(grade.MAX_CELLS)]
+    path = tmp_path / "01_intuition.ipynb"
+    nbformat.write(nb, path)
+    data, parsed, why = grade.read_submission(path)
+    assert data is None and parsed is None
+    assert why.startswith(f"the notebook has {len(nb.cells)} cells, more than the {grade.MAX_CELLS}")
+    nb.cells = nb.cells[:grade.MAX_CELLS]
+    nbformat.write(nb, path)
+    assert grade.read_submission(path)[2] == ""

@@ -123,16 +123,25 @@ def probe_seed(course_dir, student, unit):
 
 
 # --- one submission ----------------------------------------------------------------------
+# A released notebook has under 100 cells. nbgrader's preparation of a submission runs in the worker,
+# outside the sandbox's limits, and its cost grows with the cells (300,000 empty cells: minutes of CPU).
+MAX_CELLS = 2000
+
+
 def read_submission(path):
     """(bytes, parsed notebook, '') of a submitted file, or (None, None, why it cannot be graded)."""
     data = untrusted.read_bytes(path.parent, path.name, untrusted.MAX_NOTEBOOK_BYTES)
     if data is None:
         return None, None, "the notebook could not be read (missing, a link, or larger than 50 MiB)"
     try:
-        return data, nbformat.reads(data.decode("utf-8"), as_version=4), ""
+        nb = nbformat.reads(data.decode("utf-8"), as_version=4)
     except Exception as exc:  # nbformat raises several types for a broken file
         first_line = (str(exc).strip().splitlines() or [""])[0][:160]
         return None, None, f"the file is not a readable notebook ({type(exc).__name__}: {first_line})"
+    if len(nb.cells) > MAX_CELLS:
+        return None, None, (f"the notebook has {len(nb.cells)} cells, more than the {MAX_CELLS} the grader accepts "
+                            "(the released one has under 100)")
+    return data, nb, ""
 
 
 def first_cell(nb, grade_id):

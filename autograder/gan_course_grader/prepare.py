@@ -12,8 +12,8 @@ A submission these steps refuse is the grader's failure to prepare it, never the
 from nbformat.notebooknode import NotebookNode
 from nbgrader.api import MissingEntry
 from nbgrader.nbgraderformat import MetadataValidator
-from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, LimitOutput, NbGraderPreprocessor,
-                                    OverwriteCells, OverwriteKernelspec)
+from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, NbGraderPreprocessor, OverwriteCells,
+                                    OverwriteKernelspec)
 
 from gan_course.notebooks import is_test_cell
 from gan_course_probe.execute import NOT_RUN_TAG
@@ -162,7 +162,8 @@ def prepared_notebook(submission_path, gradebook_path, unit, student):
     # A student who deletes a test cell or a given cell gets it back (and graded), instead of an
     # ungraded notebook; nbgrader's own add_missing_cells crashes on many layouts (see RestoreMissingCells).
     config.RestoreMissingCells.add_missing_cells = True
-    exporter = NotebookExporter(config=config)
+    # Validated once, at the end, not after each step: the notebook is the student's, of any size.
+    exporter = NotebookExporter(config=config, optimistic_validation=True)
     for preprocessor in SANITIZE:
         exporter.register_preprocessor(preprocessor, enabled=True)
     resources = {"unique_key": unit, "nbgrader": {"student": student, "assignment": unit, "notebook": unit,
@@ -170,14 +171,3 @@ def prepared_notebook(submission_path, gradebook_path, unit, student):
     body, _ = exporter.from_filename(str(submission_path), resources=resources)
     return body
 
-
-def limit_output(nb):
-    """nbgrader's LimitOutput on a run notebook (output students can flood, kept under control); None
-    for None, or for a notebook whose outputs are not nbformat's (only student code can have written that)."""
-    limit = LimitOutput(max_lines=1000, max_traceback=100)
-    try:
-        for index, cell in enumerate(nb.cells):
-            nb.cells[index], _ = limit.preprocess_cell(cell, {}, index)
-    except Exception:  # an untrusted file: any shape, any type
-        return None
-    return nb

@@ -12,6 +12,7 @@ import json
 import sys
 import tempfile
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,7 +119,7 @@ def lay_out_scratch(scratch, job):
 
 def prepare_in_scratch(scratch, job):
     """nbgrader's preparation of the submission (``prepare.py``), here outside the sandbox: writes
-    PREPARED into the scratch course; "" when it did, else what nbgrader raised (type and message).
+    PREPARED into the scratch course; "" when it did, else the end of what nbgrader raised.
     The gradebook is removed afterwards: nothing in the sandbox needs it."""
     from .prepare import prepared_notebook
 
@@ -127,8 +128,8 @@ def prepare_in_scratch(scratch, job):
     try:
         body = prepared_notebook(scratch / "submitted" / SANDBOX_STUDENT / unit / f"{unit}.ipynb", gradebook,
                                  unit, SANDBOX_STUDENT)
-    except Exception as exc:  # nbgrader raises many types for a notebook it refuses
-        return f"{type(exc).__name__}: {exc}"[-1000:]
+    except Exception:  # nbgrader raises many types for a notebook it refuses
+        return traceback.format_exc()[-2000:]
     finally:
         gradebook.unlink(missing_ok=True)
     (scratch / PREPARED).write_text(body, encoding="utf-8")
@@ -138,8 +139,6 @@ def prepare_in_scratch(scratch, job):
 def run_job(job):
     """Prepare the job's submission for nbgrader, run it in a sandbox; what it left, as a :class:`Run`."""
     from gan_course_probe import PROBE_DIR_ENV, RESULTS
-
-    from .prepare import limit_output
 
     start = time.monotonic()
     sandbox = sandbox_for(job.limits, job.unsafe, job.hidden_paths)
@@ -159,7 +158,7 @@ def run_job(job):
              f"--timeout={sandbox.limits.cell_seconds}"],
             extra_env={PROBE_DIR_ENV: str(seen / "probe")},
             log_path=Path(work) / "sandbox.log")
-        run = Run(notebook=limit_output(untrusted.read_notebook(scratch, output)),
+        run = Run(notebook=untrusted.read_notebook(scratch, output),
                   seconds=time.monotonic() - start, log=finished.log[-2000:], peak_memory=finished.peak_memory)
         if finished.stopped:
             run.problem = f"the notebook was stopped because it {finished.stopped}"

@@ -7,8 +7,9 @@ given cells restored, outputs cleared, the cells after the last test tagged). Th
 cells as nbgrader's ``Execute`` preprocessor does: an error is recorded and the run goes on, a cell
 over its time limit is interrupted and marked with nbgrader's CellTimeoutError, a cell carrying the
 grader's tag is not run, and ``NBGRADER_EXECUTION`` is ``autograde``. OUTPUT is written only when the
-whole notebook ran (a dead kernel leaves none). It uses nbclient, which nbgrader's ``Execute`` is
-built on, and not nbgrader itself: importing nbgrader takes about 2 s, paid here by every submission.
+whole notebook ran (a dead kernel leaves none), its output limited as nbgrader's LimitOutput does. It
+uses nbclient, which nbgrader's ``Execute`` is built on, and not nbgrader itself: importing nbgrader
+takes about 2 s, paid here by every submission.
 """
 
 import argparse
@@ -39,6 +40,32 @@ def keep_reply_error(cell, execute_reply, **_):
         traceback=content.get("traceback") or ["ERROR: An error occurred while showtraceback was disabled"]))
 
 
+def limit_output(nb, max_lines=1000, max_traceback=100):
+    """nbgrader's LimitOutput, as its autograde ran it here before writing: at most ``max_lines`` lines of
+    stream output per cell (then "... Output truncated ..."), tracebacks cut to ``max_traceback`` lines
+    around "... Traceback truncated ...". nbgrader's own class is not imported (2 s); the same cuts."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        length, kept = 0, []
+        for out in cell.outputs:
+            if out.output_type == "stream":
+                if length == max_lines:
+                    continue
+                text = out.text.split("\n")
+                if len(text) + length > max_lines:
+                    text = text[:max_lines - length - 1] + ["... Output truncated ..."]
+                length += len(text)
+                out.text = "\n".join(text)
+            elif out.output_type == "error" and len(out.traceback) > max_traceback:
+                start = max_traceback // 2
+                out.traceback = (out.traceback[:start] + ["... Traceback truncated ..."]
+                                 + out.traceback[-(max_traceback - start - 1):])
+            kept.append(out)
+        cell.outputs = kept
+    return nb
+
+
 def execute(prepared, output, timeout):
     nb = nbformat.read(prepared, as_version=4)
     os.environ["NBGRADER_EXECUTION"] = "autograde"
@@ -47,7 +74,7 @@ def execute(prepared, output, timeout):
                             skip_cells_with_tag=NOT_RUN_TAG, on_cell_executed=keep_reply_error,
                             resources={"metadata": {"path": str(Path(output).parent)}})
     client.execute()
-    nbformat.write(nb, output)
+    nbformat.write(limit_output(nb), output)
 
 
 def main(argv=None):

@@ -79,10 +79,11 @@ def is_test_cell(cell):
     return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
-def is_locked_cell(cell):
-    """nbgrader's ``is_locked``: a cell grading overwrites with its released source (a test, or given code)."""
-    meta = nbgrader_meta(cell)
-    return not meta.get("solution", False) and bool(meta.get("grade", False) or meta.get("locked", False))
+def _nbgrader_locked(meta):
+    """nbgrader's ``is_locked`` of a cell's metadata, its raw value (the checksum hashes ``str()`` of it)."""
+    if meta.get("solution", False):
+        return False
+    return True if meta.get("grade", False) else meta.get("locked", False)
 
 
 def nbgrader_checksum(cell):
@@ -91,7 +92,7 @@ def nbgrader_checksum(cell):
     meta = nbgrader_meta(cell)
     digest = hashlib.md5()
     for part in (cell.source, cell.cell_type, str(meta.get("grade", False)), str(meta.get("solution", False)),
-                 str(is_locked_cell(cell)), meta["grade_id"]):
+                 str(_nbgrader_locked(meta)), meta["grade_id"]):
         digest.update(part.encode("utf-8"))
     if meta.get("grade", False):
         digest.update(str(float(meta["points"])).encode("utf-8"))
@@ -99,11 +100,22 @@ def nbgrader_checksum(cell):
 
 
 def changed_locked_cells(nb):
-    """Grade ids of the tests and given cells whose source (or nbgrader flags) differ from the release's,
-    by the checksum the release stored in each; cells without one (a solution notebook) are not judged."""
-    return [nbgrader_meta(cell)["grade_id"] for cell in nb.cells
-            if is_locked_cell(cell) and nbgrader_meta(cell).get("checksum") and nbgrader_meta(cell).get("grade_id")
-            and nbgrader_meta(cell)["checksum"] != nbgrader_checksum(cell)]
+    """Grade ids of the tests and given cells (grading overwrites them with the release's) whose source or
+    nbgrader flags differ from the release's, by the checksum the release stored in each; a cell whose
+    metadata no longer gives a checksum at all counts as changed. Cells without a stored checksum (a
+    solution notebook) are not judged."""
+    changed = []
+    for index, cell in enumerate(nb.cells):
+        meta = nbgrader_meta(cell)
+        if not (_nbgrader_locked(meta) and meta.get("checksum")):
+            continue
+        try:
+            same = meta["checksum"] == nbgrader_checksum(cell)
+        except (KeyError, TypeError, ValueError, AttributeError):  # points or grade id removed or not a value
+            same = False
+        if not same:
+            changed.append(str(meta.get("grade_id", f"cell {index + 1}")))
+    return changed
 
 
 def read(path):
