@@ -84,8 +84,8 @@ def test_nbgraders_own_restore_fails_where_ours_works(gradebooks):
 
 def test_deleted_cells_are_graded_and_a_grader_failure_is_not_a_dead_kernel(tmp_path):
     """Graded for real: a unit-01 submission without any test cell, given cell or the sigmoid solution
-    cell (its answer moved into a plain cell) scores 10/10; a notebook nbgrader cannot prepare gets a
-    note naming the grader, never the kernel."""
+    cell (its answer moved into a plain cell) scores 10/10, and so does one with a cell of its own marked
+    locked by hand; a notebook nbgrader cannot prepare gets a note naming the grader, never the kernel."""
     unit = units.resolve("01")
     nb = submissions.filled(unit)
     answer = next(c.source for c in nb.cells if grade_id(c) == "sigmoid")
@@ -99,12 +99,19 @@ def test_deleted_cells_are_graded_and_a_grader_failure_is_not_a_dead_kernel(tmp_
     damaged.cells[0].metadata["nbgrader"] = {"grade_id": "extra", "schema_version": 99, "grade": False,
                                              "solution": False, "locked": False}
     submissions.write(damaged, tmp_path, "damaged", unit)
+    # A cell of the student's own marked by hand (locked, no grade id): nbgrader crashed on it (KeyError).
+    marked = submissions.filled(unit)
+    marked.cells.insert(3, nbformat.v4.new_code_cell("note = 'mine'"))
+    marked.cells[3].metadata["nbgrader"] = {"locked": True, "grade": False, "solution": False, "schema_version": 3}
+    submissions.write(marked, tmp_path, "marker", unit)
 
     proc = gan_course("grade", tmp_path, "--unit", "01", "-j", "2", timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     rows = read_csv(tmp_path / "grades.csv")
     deleter = [r for r in rows if r["student"] == "deleter"]
     assert sum(float(r["score"]) for r in deleter) == 10, deleter
+    marker = [r for r in rows if r["student"] == "marker"]
+    assert sum(float(r["score"]) for r in marker) == 10, marker
     damaged_rows = [r for r in rows if r["student"] == "damaged"]
     assert sum(float(r["score"]) for r in damaged_rows) == 0
     assert all(r["note"] == f"not run: {worker.GRADER_FAILED}" for r in damaged_rows), damaged_rows

@@ -12,8 +12,8 @@ A submission these steps refuse is the grader's failure to prepare it, never the
 from nbformat.notebooknode import NotebookNode
 from nbgrader.api import MissingEntry
 from nbgrader.nbgraderformat import MetadataValidator
-from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, NbGraderPreprocessor, OverwriteCells,
-                                    OverwriteKernelspec)
+from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, NbGraderPreprocessor,
+                                    OverwriteCells, OverwriteKernelspec)
 
 from gan_course.notebooks import is_test_cell
 from gan_course_probe.execute import NOT_RUN_TAG
@@ -21,17 +21,20 @@ from gan_course_probe.execute import NOT_RUN_TAG
 RESTORED_NOTE = "# This cell was missing from the submission; the grader put it back.\n"
 
 
-class DropEmptyNbgraderMetadata(NbGraderPreprocessor):
-    """Remove the empty ``nbgrader`` metadata that DeduplicateIds leaves on a duplicated cell.
+class DropUnnamedNbgraderMetadata(NbGraderPreprocessor):
+    """Remove ``nbgrader`` metadata that names no cell (no ``grade_id``).
 
-    nbgrader 0.9's OverwriteCells (with ``add_missing_cells``) reads ``grade_id`` from every cell
-    that has ``nbgrader`` metadata, and crashes with KeyError on the empty dict, leaving the whole
-    submission ungraded. Without the metadata the duplicate is an ordinary cell.
+    The release gives every cell it marks a grade id, so such metadata is the student's own (a cell of
+    theirs marked locked or graded by hand) or the empty dict DeduplicateIds leaves on a duplicated
+    cell. nbgrader 0.9's DeduplicateIds and OverwriteCells (with ``add_missing_cells``) read
+    ``grade_id`` from every marked cell and crash with KeyError, leaving the whole submission
+    ungraded. Without the metadata the cell is an ordinary one. Runs before and after DeduplicateIds.
     Upstream: jupyter/nbgrader#1083.
     """
 
     def preprocess_cell(self, cell, resources, cell_index):
-        if "nbgrader" in cell.metadata and not cell.metadata.nbgrader:
+        meta = cell.metadata.get("nbgrader")
+        if "nbgrader" in cell.metadata and not (isinstance(meta, dict) and meta.get("grade_id")):
             del cell.metadata["nbgrader"]
         return cell, resources
 
@@ -148,8 +151,8 @@ class SkipAfterLastTest(NbGraderPreprocessor):
 
 
 # nbgrader's sanitize steps, in its order, with the grader's own where nbgrader's fall short.
-SANITIZE = [ClearOutput, DeduplicateIds, DropEmptyNbgraderMetadata, OverwriteKernelspec, RestoreMissingCells,
-            SkipAfterLastTest, CheckCellMetadata]
+SANITIZE = [ClearOutput, DropUnnamedNbgraderMetadata, DeduplicateIds, DropUnnamedNbgraderMetadata,
+            OverwriteKernelspec, RestoreMissingCells, SkipAfterLastTest, CheckCellMetadata]
 
 
 def prepared_notebook(submission_path, gradebook_path, unit, student):
