@@ -60,3 +60,29 @@ def test_a_dead_kernel_leaves_no_notebook(tmp_path):
                               nbformat.v4.new_code_cell("print('after')")])
     assert proc.returncode != 0 and "DeadKernelError" in proc.stderr, proc.stderr
     assert nb is None
+
+
+def test_the_output_limit_is_nbgraders():
+    # The runner re-implements nbgrader's LimitOutput (importing nbgrader in the sandbox costs 2 s): same cuts.
+    import copy
+
+    from nbgrader.preprocessors import LimitOutput
+
+    from gan_course_probe.execute import limit_output
+
+    def stream(n, name="stdout"):
+        return nbformat.v4.new_output("stream", name=name, text="\n".join(map(str, range(n))))
+
+    error = nbformat.v4.new_output("error", ename="E", evalue="v", traceback=[f"line {i}" for i in range(250)])
+    cells = [nbformat.v4.new_code_cell("a", outputs=[stream(600), stream(600, "stderr"), stream(5)]),
+             nbformat.v4.new_code_cell("b", outputs=[stream(1000), stream(3), copy.deepcopy(error)]),
+             nbformat.v4.new_code_cell("c", outputs=[stream(10), error]),
+             nbformat.v4.new_markdown_cell("text")]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    ours = limit_output(copy.deepcopy(nb))
+    theirs = copy.deepcopy(nb)
+    limit = LimitOutput(max_lines=1000, max_traceback=100)
+    for index, cell in enumerate(theirs.cells):
+        theirs.cells[index], _ = limit.preprocess_cell(cell, {}, index)
+    assert ours == theirs
+    assert ours != nb  # the cases above are cut
