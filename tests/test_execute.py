@@ -55,6 +55,16 @@ def test_errors_and_timeouts_are_recorded_and_the_run_goes_on(tmp_path):
     assert len(lines) == 1000 and lines[0] == "0" and lines[-1] == "... Output truncated ..."
 
 
+def test_the_kernel_is_killed_after_the_last_cell(tmp_path):
+    # Every output is in when the last cell is idle: the kernel is not asked to exit (a TensorFlow kernel
+    # took 1.3-2.2 s), so code registered to run at exit never runs, here a file it would have written.
+    proc, nb = run(tmp_path, [nbformat.v4.new_code_cell(
+        "import atexit, pathlib\natexit.register(pathlib.Path('at_exit.txt').write_text, 'ran')\nprint('last cell')")])
+    assert proc.returncode == 0, proc.stderr
+    assert nb.cells[0].outputs[0]["text"] == "last cell\n"
+    assert not (tmp_path / "out" / "at_exit.txt").exists()
+
+
 def test_a_dead_kernel_leaves_no_notebook(tmp_path):
     proc, nb = run(tmp_path, [nbformat.v4.new_code_cell("import os\nos._exit(1)"),
                               nbformat.v4.new_code_cell("print('after')")])

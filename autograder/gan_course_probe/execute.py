@@ -6,8 +6,9 @@ The trusted grader prepared PREPARED with nbgrader's preprocessors outside the s
 given cells restored, outputs cleared, the cells after the last test tagged). This runs its code
 cells as nbgrader's ``Execute`` preprocessor does: an error is recorded and the run goes on, a cell
 over its time limit is interrupted and marked with nbgrader's CellTimeoutError, a cell carrying the
-grader's tag is not run, and ``NBGRADER_EXECUTION`` is ``autograde``. OUTPUT is written only when the
-whole notebook ran (a dead kernel leaves none), its output limited as nbgrader's LimitOutput does. It
+grader's tag is not run, and ``NBGRADER_EXECUTION`` is ``autograde``. After the last cell the kernel
+is killed, not shut down (nothing the student registered to run at exit runs). OUTPUT is written only
+when the whole notebook ran (a dead kernel leaves none), its output limited as nbgrader's LimitOutput does. It
 uses nbclient, which nbgrader's ``Execute`` is built on, and not nbgrader itself: importing nbgrader
 takes about 2 s, paid here by every submission.
 """
@@ -69,10 +70,12 @@ def limit_output(nb, max_lines=1000, max_traceback=100):
 def execute(prepared, output, timeout):
     nb = nbformat.read(prepared, as_version=4)
     os.environ["NBGRADER_EXECUTION"] = "autograde"
+    # shutdown_kernel="immediate": once the last cell is idle, every output and probe result is in, so the
+    # kernel is killed rather than asked to exit (a TensorFlow kernel took 1.3-2.2 s to exit gracefully).
     client = NotebookClient(nb, timeout=timeout, interrupt_on_timeout=True, allow_errors=True,
                             raise_on_iopub_timeout=True, error_on_timeout=TIMEOUT_ERROR,
                             skip_cells_with_tag=NOT_RUN_TAG, on_cell_executed=keep_reply_error,
-                            resources={"metadata": {"path": str(Path(output).parent)}})
+                            shutdown_kernel="immediate", resources={"metadata": {"path": str(Path(output).parent)}})
     client.execute()
     nbformat.write(limit_output(nb), output)
 
