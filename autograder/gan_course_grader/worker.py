@@ -20,6 +20,11 @@ from . import nbgrader_course, untrusted
 from .sandbox import MATPLOTLIB_DIR, Limits, Sandbox
 
 SANDBOX_STUDENT = "student"  # the student id inside every scratch course
+
+
+def scratch_notebook(step, unit):
+    """The notebook of nbgrader's step ("submitted" or "autograded") in a scratch course, relative to it."""
+    return Path(step) / SANDBOX_STUDENT / unit / f"{unit}.ipynb"
 DIED = "the notebook did not finish running (its kernel died or was killed)"
 GRADER_FAILED = ("nbgrader could not prepare the notebook, so none of its code ran (a grader bug or damaged "
                  "nbgrader metadata, not a crash of the notebook; the instructor has been warned)")
@@ -98,10 +103,9 @@ def lay_out_scratch(scratch, job):
 
     from gan_course_probe import MANIFEST
 
-    folder = scratch / "submitted" / SANDBOX_STUDENT / job.unit
-    folder.mkdir(parents=True)
-    (folder / f"{job.unit}.ipynb").write_bytes(job.submission)
-    (scratch / "autograded" / SANDBOX_STUDENT / job.unit).mkdir(parents=True)
+    for step in ("submitted", "autograded"):
+        (scratch / scratch_notebook(step, job.unit)).parent.mkdir(parents=True)
+    (scratch / scratch_notebook("submitted", job.unit)).write_bytes(job.submission)
     nbgrader_course.gradebook_path(scratch).write_bytes(job.gradebook)
     probe = scratch / "probe"
     (probe / "inputs").mkdir(parents=True)
@@ -126,8 +130,7 @@ def prepare_in_scratch(scratch, job):
     unit = job.unit
     gradebook = nbgrader_course.gradebook_path(scratch)
     try:
-        body = prepared_notebook(scratch / "submitted" / SANDBOX_STUDENT / unit / f"{unit}.ipynb", gradebook,
-                                 unit, SANDBOX_STUDENT)
+        body = prepared_notebook(scratch / scratch_notebook("submitted", unit), gradebook, unit, SANDBOX_STUDENT)
     except Exception:  # nbgrader raises many types for a notebook it refuses
         return traceback.format_exc()[-2000:]
     finally:
@@ -151,7 +154,7 @@ def run_job(job):
         if refused:
             return Run(problem=GRADER_FAILED, grader_failed=True, log=refused, seconds=time.monotonic() - start)
         seen, _ = sandbox.paths(scratch)
-        output = f"autograded/{SANDBOX_STUDENT}/{unit}/{unit}.ipynb"
+        output = scratch_notebook("autograded", unit).as_posix()
         finished = sandbox.run(
             scratch,
             [sys.executable, "-m", "gan_course_probe.execute", str(seen / PREPARED), str(seen / output),
