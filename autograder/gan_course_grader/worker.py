@@ -20,11 +20,6 @@ from . import nbgrader_course, untrusted
 from .sandbox import MATPLOTLIB_DIR, Limits, Sandbox
 
 SANDBOX_STUDENT = "student"  # the student id inside every scratch course
-
-
-def scratch_notebook(step, unit):
-    """The notebook of nbgrader's step ("submitted" or "autograded") in a scratch course, relative to it."""
-    return Path(step) / SANDBOX_STUDENT / unit / f"{unit}.ipynb"
 DIED = "the notebook did not finish running (its kernel died or was killed)"
 GRADER_FAILED = ("nbgrader could not prepare the notebook, so none of its code ran (a grader bug or damaged "
                  "nbgrader metadata, not a crash of the notebook; the instructor has been warned)")
@@ -95,6 +90,11 @@ def font_list():
             return path.name, path.read_bytes()
     except Exception:  # no Matplotlib, or an unexpected one: the kernel builds its own list
         return None
+
+
+def scratch_notebook(step, unit):
+    """The notebook of nbgrader's step ("submitted" or "autograded") in a scratch course, relative to it."""
+    return Path(step) / SANDBOX_STUDENT / unit / f"{unit}.ipynb"
 
 
 def lay_out_scratch(scratch, job):
