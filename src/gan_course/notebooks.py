@@ -1,6 +1,7 @@
 """Reading and running course notebooks: the pieces self-check and grading share."""
 
 import contextlib
+import copy
 import hashlib
 import os
 import re
@@ -159,22 +160,38 @@ def strip_hidden_tests(nb):
     return nb
 
 
+# A kernel that dies before it answers its first request ran none of the notebook's code: started again,
+# up to this many times in all. jupyter_client picks the kernel's ports before the kernel binds them, and
+# under load another process can take one first (jupyter/jupyter_client issue 154; seen once in the suite).
+KERNEL_STARTS = 3
+DIED_AT_START = "Kernel died before replying to kernel_info"
+
+
 def execute(nb, cwd, timeout=CELL_TIMEOUT, env=None):
     """Run every cell of ``nb`` in a fresh kernel, going on past errors; returns the run copy."""
+    import atexit
+
     from nbclient import NotebookClient
 
-    nb = nbformat.from_dict(nb)
     run_env = {**run_environment(), **(env or {})}
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        allow_errors=True,
-        resources={"metadata": {"path": str(cwd)}},
-    )
-    # The kernel's own stderr (ZMQ transport notices) is noise to a student: keep it off the terminal.
-    client.execute(env=run_env, cwd=str(cwd), stderr=subprocess.DEVNULL)
-    return nb
+    for start in range(1, KERNEL_STARTS + 1):
+        run = nbformat.from_dict(copy.deepcopy(nb))
+        client = NotebookClient(
+            run,
+            timeout=timeout,
+            kernel_name="python3",
+            allow_errors=True,
+            resources={"metadata": {"path": str(cwd)}},
+        )
+        try:
+            # The kernel's own stderr (ZMQ transport notices) is noise to a student: keep it off the terminal.
+            client.execute(env=run_env, cwd=str(cwd), stderr=subprocess.DEVNULL)
+            return run
+        except RuntimeError as exc:
+            # nbclient leaves its at-exit clean-up registered for the dead kernel (it would print a traceback).
+            atexit.unregister(client._cleanup_kernel)
+            if DIED_AT_START not in str(exc) or start == KERNEL_STARTS:
+                raise
 
 
 def cell_error(cell):
