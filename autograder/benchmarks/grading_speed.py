@@ -7,8 +7,10 @@ grades it with `gan-course grade --force -j N`, in turns: through a plain `concu
 (`--cluster pool`) and through the default embedded Dask `LocalCluster`. Same folder, same seeds,
 so the same work; the CSVs must agree. Prints wall seconds per submission, the Dask/pool ratio (Dask
 must not be slower than 0.95x the pool), the mean seconds of one submission's task (nbgrader's
-preparation and the sandbox run) and submissions per hour per core. Timings on a shared machine are
-noisy: compare ratios from one run.
+preparation and the sandbox run) and submissions per hour per core, then where the sandbox time of
+one right submission went: its cells of at least a second (unit 04: most of it is the student's own
+digit GAN training, ``mnist_run``, whose length the course fixes), and the rest. Timings on a shared
+machine are noisy: compare ratios from one run.
 """
 
 import argparse
@@ -21,14 +23,18 @@ import tempfile
 import time
 from pathlib import Path
 
+import nbformat
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "autograder"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from gan_course_grader import submissions, units  # noqa: E402
+from notebook_times import cell_seconds  # noqa: E402
 
 
 def make_class(course, unit, n):
+    """n students in turn: right answers (student00 first), a blank notebook, wrong answers where the unit has them."""
     import unit_data
 
     kinds = [submissions.filled(unit), submissions.released(unit)]
@@ -63,6 +69,10 @@ def bench_unit(unit, n, jobs, rounds):
                 walls[placement].append(wall)
                 sandbox.append(seconds)
         same = (course / "pool.csv").read_bytes() == (course / "dask.csv").read_bytes()
+        name = units.resolve(unit)  # student00 handed in the right answers
+        task = json.loads((course / "grading_log" / "student00" / f"{name}.json").read_text())["seconds"]
+        graded = nbformat.read(course / "autograded" / "student00" / name / f"{name}.ipynb", as_version=4)
+        cells = cell_seconds(graded, at_least=1.0)
     pool, dask = statistics.median(walls["pool"]), statistics.median(walls["dask"])
     cores = os.cpu_count() or 1
     print(f"unit {units.resolve(unit)}: {n} submissions, -j {jobs}, median of {rounds} rounds")
@@ -71,6 +81,10 @@ def bench_unit(unit, n, jobs, rounds):
     print(f"  Dask throughput / pool throughput: {pool / dask:.2f}x (target >= 0.95); same CSV: {same}")
     print(f"  one submission (preparation + sandbox): {statistics.mean(sandbox):.1f} s; "
           f"{3600 * n / dask / cores:.0f} submissions per hour per core ({cores} cores)")
+    longest = ", ".join(f"{name} {s:.1f} s" for name, s in cells) or "no cell took a second"
+    print(f"  one right submission's {task:.1f} s: {longest}; everything else {task - sum(s for _, s in cells):.1f} s")
+    print("    (everything else: the test cells with their hidden probes, untimed in the graded notebook;"
+          " shorter cells; start-up; preparation)")
     return same
 
 
