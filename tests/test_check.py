@@ -248,3 +248,58 @@ def test_check_inside_the_notebook_shows_the_clis_table_as_html(tmp_path):
     assert re.search(r"FAIL</td><td[^>]*>Exercise 6: Jensen-Shannon divergence</td><td>0/2</td>", html)
     assert "0.1017492251" in html and "visible tests 6/7 passed" in html
     assert path.read_text() == nbformat.writes(nb) + "\n" or path.read_text() == nbformat.writes(nb)  # never changed
+
+
+@pytest.mark.parametrize("answer, stopped, where", [
+    ("def face_score(images):\n    while True:\n        pass\n", "CellTimedOut", "face_score_tests"),
+    ("import os\n\n\ndef face_score(images):\n    os._exit(1)\n", "KernelDied", "face_score_tests"),
+], ids=["an endless loop", "os._exit"])
+def test_a_cell_that_never_ends_or_kills_its_kernel_is_named_and_the_rest_is_reported_not_checked(
+        tmp_path, answer, stopped, where):
+    """A student's endless loop or os._exit: the check names the cell that stopped the run, keeps the
+    results before it and says which exercises it could not check (not a 'bug in gan-course')."""
+    path = tmp_path / "01_intuition.ipynb"
+    nbformat.write(submissions.filled("01", {"face_score": answer}), path)
+    proc = gan_course("check", path, "--json", "--timeout", "4")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    rows = json.loads(proc.stdout)["exercises"]
+    assert rows[0]["exercise"] == "sigmoid_tests" and rows[0]["passed"]
+    assert rows[1]["message"].startswith(f"{stopped}: the cell '{where}'"), rows[1]
+    assert not rows[1]["passed"] and rows[1]["hint"] != rows[2]["hint"]
+    for row in rows[2:]:
+        assert not row["passed"]
+        assert row["message"] == f"not checked: the run stopped before this exercise ({stopped} in the cell '{where}')"
+    assert "bug" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_an_error_above_a_test_is_reported_as_the_cause_and_an_unwritten_helper_by_its_name(tmp_path):
+    """The test cell's NameError is a consequence: the report names the error of the cell above it. An
+    exercise whose code calls another that is not written yet names that one."""
+    path = tmp_path / "01_intuition.ipynb"
+    nbformat.write(submissions.filled("01", {
+        "face_score": "weights = undefined_weights\n\n\ndef face_score(images):\n    return images.sum()\n",
+        "sigmoid": "def sigmoid(x):\n    raise NotImplementedError()\n",
+    }), path)
+    rows = {row["exercise"]: row for row in json.loads(gan_course("check", path, "--json").stdout)["exercises"]}
+    assert rows["face_score_tests"]["message"] == (
+        "NameError in the cell 'face_score', above the test: name 'undefined_weights' is not defined")
+    assert rows["sigmoid_tests"]["message"] == "not written yet: sigmoid() still raises NotImplementedError"
+
+
+def test_error_messages_lose_terminal_colours_and_keras_argument_dumps():
+    from gan_course.check import error_text
+
+    keras_error = ("Exception encountered when calling Reshape.call().\n\n\x1b[1mThe total size of the tensor must "
+                   "be unchanged.\x1b[0m\n\nArguments received by Reshape.call():\n  • inputs=tf.Tensor(shape=(3, 4))")
+    assert error_text(keras_error) == ("Exception encountered when calling Reshape.call(). "
+                                       "The total size of the tensor must be unchanged.")
+
+
+@pytest.mark.parametrize("got, words", [(None, "None: did the function `return` its result?"),
+                                        ("0.5", "'0.5', a string")])
+def test_a_visible_test_says_when_a_function_returned_nothing_or_text(got, words):
+    from gan_course.testing import CheckFailed, expect_close
+
+    with pytest.raises(CheckFailed, match=re.escape(words)):
+        expect_close("sigmoid(0)", got, 0.5, "a hint")
+    expect_close("sigmoid(0)", 0.5, 0.5, "a hint")

@@ -89,13 +89,14 @@ SYNTAX_ERRORS = ("SyntaxError", "IndentationError", "TabError")
 
 
 def earlier_errors(run_nb, start, stop):
-    """(ename, evalue, traceback) of the errors of the code cells in [start, stop): the exercise's own
+    """(index, ename, evalue, traceback) of the errors of the code cells in [start, stop): the exercise's own
     cells before its test cell."""
     found = []
-    for cell in run_nb.cells[start:stop]:
+    for index in range(start, stop):
+        cell = run_nb.cells[index]
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             if output.get("output_type") == "error":
-                found.append((output.get("ename", ""), output.get("evalue", ""), output.get("traceback", [])))
+                found.append((index, output.get("ename", ""), output.get("evalue", ""), output.get("traceback", [])))
     return found
 
 
@@ -109,29 +110,71 @@ def syntax_message(ename, evalue, traceback):
     return f"{ename} in the exercise's code cell{where}: {shown}" + (f" ({code})" if code else "")
 
 
+# Keras appends the arguments of the failing call to its errors: a dump of tensors, not a reason.
+KERAS_ARGUMENTS = re.compile(r"\n\s*Arguments received by .*", re.S)
+
+
+def error_text(evalue):
+    """An error's message as one readable line: no terminal colours, no Keras argument dump."""
+    return " ".join(KERAS_ARGUMENTS.sub("", ANSI.sub("", evalue)).split())
+
+
+def not_written(evalue):
+    """'not written yet: train_step() still raises NotImplementedError' (the function named when known)."""
+    said = ANSI.sub("", evalue).split(". Replace", 1)[0].strip()
+    return said if said.startswith("not written yet:") else "not written yet (the cell still raises NotImplementedError)"
+
+
+STOP_HINTS = {
+    notebooks.CELL_TIMED_OUT: "Look for a loop that never ends in that cell's code, or in what it calls (to allow "
+                              "more time: gan-course check --timeout SECONDS).",
+    notebooks.KERNEL_DIED: "Run that cell in JupyterLab and watch the kernel: look for os._exit or sys.exit in "
+                           "what it calls, or for arrays far larger than the exercise needs.",
+}
+
+
 def results_of(run_nb, exercises):
+    stop = next(((i, notebooks.cell_error(c)) for i, c in enumerate(run_nb.cells) if c.cell_type == "code"
+                 and (notebooks.cell_error(c) or ("",))[0] in notebooks.RUN_STOPPED), None)
     results = []
     previous = -1
     for ex in exercises:
         error = notebooks.cell_error(run_nb.cells[ex.index])
         start, previous = previous + 1, ex.index
-        if error is None:
+        fields = {}
+        if stop is not None and stop[0] < start:
+            # The run ended before this exercise: its test never ran.
+            where = notebooks.cell_name(run_nb.cells[stop[0]], stop[0])
+            message = f"not checked: the run stopped before this exercise ({stop[1][0]} in {where})"
+            fields["hint"] = "Fix the cell named first (it never finished), then check again."
+        elif stop is not None and stop[0] <= ex.index:
+            # This exercise's code, or its test, never finished.
+            message = f"{stop[1][0]}: {error_text(stop[1][1])}"
+            fields["hint"] = STOP_HINTS[stop[1][0]]
+        elif error is None:
             results.append(Result(ex.grade_id, ex.title, ex.points, ex.points, True, "", "", "", ""))
             continue
-        ename, evalue = error
-        before = earlier_errors(run_nb, start, ex.index)
-        syntax = next((e for e in before if e[0] in SYNTAX_ERRORS), None)
-        fields = {}
-        if syntax:
-            # The function was never defined: the test cell's NameError is only a consequence.
-            message = syntax_message(*syntax)
-            fields["hint"] = "Fix the line named, run that cell again (no error), then its test cell."
-        elif ename == "NotImplementedError" or any(e[0] == "NotImplementedError" for e in before):
-            # Unanswered, or an unanswered exercise that a later cell (a training run, say) calls.
-            message = "not written yet (the cell still raises NotImplementedError)"
         else:
-            head, fields = _split_message(evalue)
-            message = f"{ename}: {head}" if head else ename
+            ename, evalue = error
+            before = earlier_errors(run_nb, start, ex.index)
+            syntax = next((e for e in before if e[1] in SYNTAX_ERRORS), None)
+            unwritten = next((e for e in before if e[1] == "NotImplementedError"), None)
+            if syntax:
+                # The function was never defined: the test cell's NameError is only a consequence.
+                message = syntax_message(*syntax[1:])
+                fields["hint"] = "Fix the line named, run that cell again (no error), then its test cell."
+            elif ename == "NotImplementedError" or unwritten:
+                # Unanswered, or an unanswered exercise that a later cell (a training run, say) calls.
+                message = not_written(evalue if ename == "NotImplementedError" else unwritten[2])
+            elif before and ename != "CheckFailed":
+                # A cell above the test failed first (a training run, say): that error is the cause, the
+                # test's own (often a NameError) only its consequence.
+                index, first_name, first_value, _ = before[0]
+                where = notebooks.cell_name(run_nb.cells[index], index)
+                message = f"{first_name} in {where}, above the test: {error_text(first_value)}"
+            else:
+                head, fields = _split_message(ANSI.sub("", evalue))
+                message = f"{ename}: {error_text(head)}" if head else ename
         hint = fields.get("hint") or ex.hint
         results.append(
             Result(ex.grade_id, ex.title, ex.points, 0.0, False, message,

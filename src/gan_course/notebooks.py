@@ -166,31 +166,75 @@ KERNEL_STARTS = 3
 DIED_AT_START = "Kernel died before replying to kernel_info"
 
 
+# The error output a run puts on the cell where it had to stop (the cells after it stay unrun).
+CELL_TIMED_OUT = "CellTimedOut"
+KERNEL_DIED = "KernelDied"
+RUN_STOPPED = (CELL_TIMED_OUT, KERNEL_DIED)
+
+
+def cell_name(cell, index):
+    """How a report names a cell: its grade id ('toy_run'), or its position ('cell 12')."""
+    grade_id = nbgrader_meta(cell).get("grade_id")
+    return f"the cell {grade_id!r}" if grade_id else f"cell {index}"
+
+
 def execute(nb, cwd, timeout=CELL_TIMEOUT, env=None):
-    """Run every cell of ``nb`` in a fresh kernel, going on past errors; returns the run copy."""
+    """Run every cell of ``nb`` in a fresh kernel, going on past errors; returns the run copy.
+
+    A cell that runs longer than ``timeout`` seconds, or whose code ends the kernel (``os._exit``, a
+    crash, no memory left), stops the run there: that cell gets an error output named
+    :data:`CELL_TIMED_OUT` or :data:`KERNEL_DIED` that says so, and the cells after it are not run.
+    """
     import atexit
 
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     run_env = {**run_environment(), **(env or {})}
     for start in range(1, KERNEL_STARTS + 1):
         run = nbformat.from_dict(nb)  # new containers all the way down: each start runs a fresh copy
+        started = []  # the index of each cell as its run begins
+
+        def note_start(cell, cell_index):
+            started.append(cell_index)
+
         client = NotebookClient(
             run,
             timeout=timeout,
             kernel_name="python3",
             allow_errors=True,
+            shutdown_kernel="immediate",  # after the last cell, or a cell that never ends: nothing to wait for
+            on_cell_start=note_start,
             resources={"metadata": {"path": str(cwd)}},
         )
         try:
             # The kernel's own stderr (ZMQ transport notices) is noise to a student: keep it off the terminal.
             client.execute(env=run_env, cwd=str(cwd), stderr=subprocess.DEVNULL)
             return run
+        except CellTimeoutError:
+            atexit.unregister(client._cleanup_kernel)
+            return _stopped(run, started[-1], CELL_TIMED_OUT,
+                            f"it ran longer than {timeout} s, the limit of one cell, and was stopped: an endless loop, "
+                            "or far more work than the exercise asks for?")
+        except DeadKernelError:
+            atexit.unregister(client._cleanup_kernel)
+            if not started:
+                raise
+            return _stopped(run, started[-1], KERNEL_DIED,
+                            "the Python kernel died while it ran: the code ended the process (os._exit, a crash "
+                            "in a library) or used up the memory")
         except RuntimeError as exc:
             # nbclient leaves its at-exit clean-up registered for the dead kernel (it would print a traceback).
             atexit.unregister(client._cleanup_kernel)
             if DIED_AT_START not in str(exc) or start == KERNEL_STARTS:
                 raise
+
+
+def _stopped(run, index, ename, why):
+    cell = run.cells[index]
+    cell.outputs.append(nbformat.v4.new_output("error", ename=ename, evalue=f"{cell_name(cell, index)}: {why}",
+                                               traceback=[f"{ename}: {why}"]))
+    return run
 
 
 def cell_error(cell):

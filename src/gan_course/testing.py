@@ -30,6 +30,10 @@ def _show(value):
 
 def expect_close(what, got, expected, hint, atol=1e-6, rtol=1e-6):
     """Check that ``got`` has the shape of ``expected`` and is within tolerance everywhere."""
+    if got is None:
+        fail(what, _show(expected), "None: did the function `return` its result?", hint)
+    if isinstance(got, (str, bytes)):
+        fail(what, _show(expected), f"{got!r}, a string: return the number itself, not its text", hint)
     try:
         got_arr = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
