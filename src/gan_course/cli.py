@@ -15,6 +15,7 @@ from pathlib import Path
 from .notebooks import CELL_TIMEOUT, CourseError
 
 STUDENT_COMMANDS = ("check", "lab")
+INSTRUCTOR_COMMANDS = ("release", "grade", "demo")  # autograder/gan_course_grader/cli.py (a test keeps them equal)
 DEBUG_ENV = "GAN_COURSE_DEBUG"
 
 
@@ -70,31 +71,57 @@ def instructor_main(argv):
     return importlib.import_module("gan_course_grader.cli").main(argv)
 
 
+def positive_seconds(text):
+    try:
+        seconds = int(text)
+    except ValueError:
+        seconds = 0
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0 (e.g. --timeout 1200)")
+    return seconds
+
+
+def version():
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gan-course")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="gan-course", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"gan-course {version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("check", help="run the visible tests of a notebook and report each exercise")
     p.add_argument("notebook", help="a unit number (01) or a notebook path")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help=f"seconds a cell may run (default {CELL_TIMEOUT})")
+    p.add_argument("--timeout", type=positive_seconds, default=CELL_TIMEOUT,
+                   help=f"seconds a cell may run (default {CELL_TIMEOUT})")
     p = sub.add_parser("lab", help="open JupyterLab on your course notebooks (without nbgrader's instructor tools)")
     p.add_argument("folder", nargs="?", default=".", help="the folder of your notebooks (default: this one)")
+    parser.commands = sub.choices  # each command's own parser: its usage line is the one to show
     return parser
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv and not argv[0].startswith("-") and argv[0] not in STUDENT_COMMANDS:
+    if argv and argv[0] in INSTRUCTOR_COMMANDS:
         return instructor_main(argv)
-    args, extra = build_parser().parse_known_args(argv)
+    parser = build_parser()
+    if argv and not argv[0].startswith("-") and argv[0] not in STUDENT_COMMANDS:
+        parser.error(f"unknown command {argv[0]!r}: students use {' or '.join(STUDENT_COMMANDS)}, "
+                     f"instructors {', '.join(INSTRUCTOR_COMMANDS)} (gan-course --help)")
+    args, extra = parser.parse_known_args(argv)
     if args.command == "lab":
         from . import lab
 
         # Options after the folder go to JupyterLab itself (e.g. --no-browser --port 8890).
         return run_reporting("lab", lambda: lab.main(args.folder, extra))
     if extra:
-        build_parser().error(f"unrecognized arguments: {' '.join(extra)}")
+        parser.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
 
     def check():
         from . import check

@@ -10,6 +10,7 @@ server only, so `jupyter lab` started by hand (an instructor's) keeps every tool
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -60,7 +61,24 @@ def main(folder=".", extra_args=()):
               "gave you (01_intuition.ipynb, ...) there, or give their folder: gan-course lab FOLDER", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="gan-course-lab-") as config_dir:
         write_student_config(config_dir)
-        try:
-            return subprocess.call(command(folder, extra_args), env=student_environment(config_dir))
-        except KeyboardInterrupt:
-            return 0
+        server = subprocess.Popen(command(folder, extra_args), env=student_environment(config_dir))
+        return wait_for(server)
+
+
+def wait_for(server):
+    """Wait until JupyterLab ends; a SIGTERM or SIGHUP to this process (a closed terminal, `kill`) ends
+    it first, so that no server is left running without its configuration folder. Ctrl-C reaches
+    JupyterLab by itself (the terminal sends it to both): it asks, or stops, and this waits for it."""
+    def stop_server(signum, frame):
+        server.terminate()
+
+    previous = {sig: signal.signal(sig, stop_server) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        while True:
+            try:
+                return server.wait()
+            except KeyboardInterrupt:
+                continue
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
