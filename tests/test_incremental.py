@@ -257,18 +257,27 @@ def test_a_scheduler_lost_mid_run_stops_with_one_line_and_the_next_run_grades_th
     assert f"{len(recorded)} of {len(students)} submissions are graded already and unchanged" in resumed.stderr
 
 
-def test_the_embedded_workers_run_without_dasks_statistical_profiler():
-    # It calls sys._current_frames() every 10 ms; on Python 3.11 that can deadlock with another thread's
+def test_the_embedded_cluster_listens_on_the_loopback_only_and_runs_without_dasks_statistical_profiler():
+    # The profiler calls sys._current_frames() every 10 ms; on Python 3.11 that can deadlock with another thread's
     # garbage collection (CPython issue 116969): a grading run hung so, its main thread building Keras models.
+    # Dask's HTTP servers start whatever the settings: by default on every interface, the scheduler's on 8787.
+    import psutil
     from distributed import Client, LocalCluster
 
     from gan_course_grader import placement
 
+    def listening():
+        return {c.laddr for c in psutil.Process().net_connections(kind="inet") if c.status == psutil.CONN_LISTEN}
+
+    before = listening()
     local, client = placement.start_local(LocalCluster, Client, 2)
     try:
         callbacks = client.run(lambda dask_worker: sorted(dask_worker.periodic_callbacks))
+        opened = listening() - before
     finally:
         client.close()
         local.close()
     assert len(callbacks) == 2 and all("heartbeat" in names for names in callbacks.values())
     assert not [name for names in callbacks.values() for name in names if "profile" in name], callbacks
+    assert opened and all(address.ip == "127.0.0.1" for address in opened), opened
+    assert 8787 not in {address.port for address in opened}

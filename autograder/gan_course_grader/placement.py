@@ -1,8 +1,8 @@
 """Where the grading tasks run: Dask distributed.
 
 * By default, an embedded ``LocalCluster``: ``-j N`` single-threaded workers inside the grading
-  process, over Dask's in-process transport (no network socket at all), no dashboard, gone when
-  grading ends. Nothing to set up. Each task runs its submission in a sandbox (a subprocess).
+  process, over Dask's in-process transport, no dashboard, gone when grading ends. Its only sockets
+  are the HTTP servers Dask always starts, here on 127.0.0.1. Nothing to set up. Each task runs its submission in a sandbox (a subprocess).
 * ``--cluster ADDRESS``: an existing cluster's scheduler, as ``tcp://host:8786`` or the path of a
   scheduler file (written by ``dask scheduler --scheduler-file``, dask-jobqueue or the
   dask-kubernetes operator). Its workers must have gan-course and bubblewrap installed and the
@@ -23,6 +23,7 @@ from pathlib import Path
 from gan_course.notebooks import CourseError
 
 EMBEDDED = "embedded"
+LOOPBACK = "127.0.0.1:0"  # any free port of 127.0.0.1
 POOL = "pool"
 
 
@@ -99,7 +100,11 @@ def start_local(LocalCluster, Client, jobs, warm_up=()):
     import dask
 
     with dask.config.set({"distributed.worker.profile.enabled": False}):
-        local = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=False, dashboard_address=None,
+        # Dask starts an HTTP server in the scheduler and in each worker whatever the settings (health and
+        # metrics routes), on every interface by default, the scheduler's on port 8787: here on the
+        # loopback only, on free ports, and without the dashboard's pages.
+        local = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=False, dashboard_address=LOOPBACK,
+                             worker_dashboard_address=LOOPBACK, scheduler_kwargs={"dashboard": False},
                              silence_logs=logging.ERROR)
     client = Client(local)
     if warm_up:
