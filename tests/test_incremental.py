@@ -143,6 +143,16 @@ def test_a_changed_submission_is_graded_again_and_alone(course):
     assert (checked.stat().st_mtime_ns, checked.read_bytes()) == check_record
 
 
+def test_grading_one_student_keeps_everyone_elses_rows_in_the_class_csv(course):
+    """Reviewer's finding: `--student bob` wrote a grades.csv of bob's rows alone."""
+    before = (course["course"] / "grades.csv").read_text()
+    alone = gan_course("grade", course["course"], "--student", "partial", timeout=600)
+    assert alone.returncode == 0, alone.stderr
+    assert "nothing to grade" in alone.stderr and "partial" in alone.stdout and "looper" not in alone.stdout
+    assert (course["course"] / "grades.csv").read_text() == before
+    assert {line.split(",")[0] for line in before.splitlines()[1:]} == set(class_of())
+
+
 def test_a_remembered_release_is_made_again_when_its_sources_change_or_the_gradebook_lost_it(tmp_path, monkeypatch):
     course, scratch = tmp_path / "course", tmp_path / "scratch"
     monkeypatch.setenv(nbgrader_course.CACHE_ENV, str(tmp_path / "cache"))
@@ -201,8 +211,7 @@ def worker_pids(scheduler_file):
 def test_an_existing_cluster_grades_the_same_and_a_killed_worker_loses_and_doubles_nothing(course, external_cluster,
                                                                                           tmp_path):
     students = ["blank", "partial", "reference", "wrong"]  # the looper would only hold a worker for its budget
-    embedded = [line for line in (course["course"] / "grades.csv").read_text().splitlines(keepends=True)
-                if line.startswith(("student,", *(f"{s}," for s in students)))]
+    embedded = (course["course"] / "grades.csv").read_text()  # the whole class: the others' rows are kept
     proc = subprocess.Popen([sys.executable, "-m", "gan_course.cli", "grade", str(course["course"]), "--force",
                              *[a for s in students for a in ("--student", s)], "--cluster", str(external_cluster),
                              "--csv", str(tmp_path / "cluster.csv")], cwd=ROOT,
@@ -217,7 +226,7 @@ def test_an_existing_cluster_grades_the_same_and_a_killed_worker_loses_and_doubl
     assert killed is not None
     graded = BAR.findall("".join(seen))
     assert sorted(graded) == students  # each exactly once
-    assert (tmp_path / "cluster.csv").read_text() == "".join(embedded)  # byte for byte
+    assert (tmp_path / "cluster.csv").read_text() == embedded  # byte for byte
 
 
 def test_an_unreachable_cluster_is_a_one_line_error(course):

@@ -79,8 +79,9 @@ class Outcome:
 
 
 # --- what there is to grade -----------------------------------------------------------------
-def find_submissions(course_dir, unit_names=None, students=None):
-    """[(student, unit)] under submitted/, in sorted order; a clear error when there are none."""
+def find_submissions(course_dir, unit_names=None, students=None, warn=True):
+    """[(student, unit)] under submitted/, in sorted order; a clear error when there are none. ``warn``:
+    name the folders under a student's that are not units of the course."""
     submitted = Path(course_dir) / "submitted"
     if not submitted.is_dir():
         raise CourseError(
@@ -98,7 +99,7 @@ def find_submissions(course_dir, unit_names=None, students=None):
             if (student_dir / unit).is_dir():
                 pairs.append((student_dir.name, unit))
         for other in sorted(p.name for p in student_dir.iterdir() if p.is_dir()):
-            if other not in known:
+            if warn and other not in known:
                 print(f"warning: skipping {student_dir / other}: not a unit of this course "
                       f"({', '.join(known)})", file=sys.stderr)
     if not pairs:
@@ -513,6 +514,26 @@ class Grading:
 
 
 # --- reporting ------------------------------------------------------------------------------
+def class_rows(course_dir, rows):
+    """The grades CSV's rows: every submission under submitted/ that has a grade, in the order of a full
+    run; ``rows`` (this run's) where it graded, every other submission's from its log. A run of some
+    students or units leaves everyone else's rows as they were."""
+    ran = {}
+    for r in rows:
+        ran.setdefault((r.student, r.unit), []).append(r)
+    found = []
+    for pair in find_submissions(course_dir, warn=False):
+        if pair in ran:
+            found += ran[pair]
+            continue
+        log = incremental.read_log(course_dir, *pair) or {}
+        try:
+            found += [Row(**row) for row in log.get("rows", [])]
+        except TypeError:  # a log of another shape (edited by hand): left out, as a submission never graded
+            continue
+    return found
+
+
 def write_csv(rows, path):
     path = Path(path)
     with path.open("w", newline="") as f:
@@ -543,7 +564,7 @@ def main(course_dir, units=None, students=None, csv_path=None, jobs=1, limits=Li
     if jobs < 1:
         raise CourseError(f"-j/--jobs must be at least 1, not {jobs}")
     rows = grade(course_dir, units, students, jobs=jobs, limits=limits, unsafe=unsafe, force=force, cluster=cluster)
-    path = write_csv(rows, csv_path or Path(course_dir) / "grades.csv")
+    path = write_csv(class_rows(course_dir, rows), csv_path or Path(course_dir) / "grades.csv")
     print(format_table(rows))
     print(f"\ngrades: {path}\nfeedback: {Path(course_dir).resolve() / 'feedback'}")
     return 0
