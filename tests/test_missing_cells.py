@@ -10,7 +10,7 @@ from nbgrader.preprocessors import OverwriteCells
 
 from conftest import gan_course, read_csv
 from gan_course.notebooks import nbgrader_meta
-from gan_course_grader import nbgrader_course, submissions, units, worker
+from gan_course_grader import grade, nbgrader_course, submissions, units, worker
 from gan_course_grader.prepare import RESTORED_NOTE, RestoreMissingCells
 
 pytestmark = pytest.mark.slow
@@ -106,7 +106,8 @@ def test_deleted_cells_are_graded_and_a_grader_failure_is_not_a_dead_kernel(tmp_
     submissions.write(marked, tmp_path, "marker", unit)
 
     proc = gan_course("grade", tmp_path, "--unit", "01", "-j", "2", timeout=900)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # the grader failed on one: the command says so
+    assert "the grader itself failed on 1 submission(s): damaged / 01_intuition" in proc.stderr
     rows = read_csv(tmp_path / "grades.csv")
     deleter = [r for r in rows if r["student"] == "deleter"]
     assert sum(float(r["score"]) for r in deleter) == 10, deleter
@@ -119,3 +120,15 @@ def test_deleted_cells_are_graded_and_a_grader_failure_is_not_a_dead_kernel(tmp_
     assert "damaged / 01_intuition: nbgrader could not prepare the notebook" in proc.stderr
     log = json.loads((tmp_path / "grading_log" / "damaged" / f"{unit}.json").read_text())
     assert log["problem"] == worker.GRADER_FAILED
+    # A grader failure on a submission graded before leaves that grade as it was: gradebook, feedback, log, CSV.
+    before = read_csv(tmp_path / "grades.csv")
+    feedback = tmp_path / "feedback" / "deleter" / unit / f"{unit}.html"
+    assert feedback.is_file()
+    submissions.write(damaged, tmp_path, "deleter", unit)
+    again = gan_course("grade", tmp_path, "--student", "deleter", timeout=900)
+    assert again.returncode == 1, again.stderr
+    assert "(the grader failed on it; its earlier grade stands)" in again.stderr
+    assert "failed on 1 submission(s): deleter / 01_intuition" in again.stderr
+    assert read_csv(tmp_path / "grades.csv") == before and feedback.is_file()
+    with grade.gradebook(tmp_path) as gb:
+        assert gb.find_submission(unit, "deleter").score == 10

@@ -370,7 +370,8 @@ def format_duration(seconds):
 
 def grade(course_dir, unit_names=None, students=None, jobs=1, limits=Limits(), unsafe=False, force=False,
           cluster=None, progress=lambda line: print(line, file=sys.stderr, flush=True)):
-    """Grade the submissions that changed since their last grading (all with ``force``); the rows of all."""
+    """Grade the submissions that changed since their last grading (all with ``force``): (the rows of all,
+    the (student, unit) pairs the grader itself failed on)."""
     course_dir = Path(course_dir).resolve()
     pairs = find_submissions(course_dir, unit_names, students)
     course_secret(course_dir)  # made once, before any seed is drawn
@@ -383,7 +384,8 @@ def grade(course_dir, unit_names=None, students=None, jobs=1, limits=Limits(), u
                  + ("; nothing to grade (--force grades them again)" if not pending else ""))
     outcomes = Grading(course_dir, pending, keys, jobs, limits, unsafe, cluster, progress).run() if pending else []
     graded = {(o.student, o.unit): o.rows for o in outcomes}
-    return [row if isinstance(row, Row) else Row(**row) for pair in pairs for row in graded.get(pair, kept.get(pair, []))]
+    rows = [row if isinstance(row, Row) else Row(**row) for pair in pairs for row in graded.get(pair, kept.get(pair, []))]
+    return rows, [(o.student, o.unit) for o in outcomes if o.grader_failed]
 
 
 class Grading:
@@ -505,8 +507,15 @@ class Grading:
     def finish(self, outcome):
         outcome.key = self.keys[(outcome.student, outcome.unit)]
         outcome.limits = repr(self.boxes[outcome.unit].limits)
-        with interrupts_deferred():  # a Ctrl-C here lands after the record: never half a gradebook row
-            record(self.course_dir, outcome)
+        earlier = incremental.read_log(self.course_dir, outcome.student, outcome.unit) or {}
+        if outcome.grader_failed and isinstance(earlier.get("rows"), list) and not earlier.get("grader_failed"):
+            # The grader failed, not the submission: its last grade stands everywhere (gradebook, autograded/,
+            # feedback, log, CSV), and the next run tries again if anything it depends on changed.
+            outcome.rows = [Row(**row) for row in earlier["rows"]]
+            outcome.problem = "the grader failed on it; its earlier grade stands"
+        else:
+            with interrupts_deferred():  # a Ctrl-C here lands after the record: never half a gradebook row
+                record(self.course_dir, outcome)
         self.outcomes.append(outcome)
         failed = sum(o.grader_failed for o in self.outcomes)
         self.progress(progress_bar(len(self.outcomes), len(self.pairs), outcome, failed,
@@ -563,8 +572,15 @@ def main(course_dir, units=None, students=None, csv_path=None, jobs=1, limits=Li
          cluster=None):
     if jobs < 1:
         raise CourseError(f"-j/--jobs must be at least 1, not {jobs}")
-    rows = grade(course_dir, units, students, jobs=jobs, limits=limits, unsafe=unsafe, force=force, cluster=cluster)
+    rows, failed = grade(course_dir, units, students, jobs=jobs, limits=limits, unsafe=unsafe, force=force,
+                         cluster=cluster)
     path = write_csv(class_rows(course_dir, rows), csv_path or Path(course_dir) / "grades.csv")
     print(format_table(rows))
     print(f"\ngrades: {path}\nfeedback: {Path(course_dir).resolve() / 'feedback'}")
+    if failed:
+        print(f"gan-course grade: the grader itself failed on {len(failed)} submission(s): "
+              f"{', '.join(f'{s} / {u}' for s, u in failed)} (the warnings above say why). Where one had a grade "
+              "before, that grade stands. Fix the cause and run the command again: it grades each of them that has "
+              "no grade of its current version.", file=sys.stderr)
+        return 1
     return 0
