@@ -104,6 +104,8 @@ def test_deleted_cells_are_graded_and_a_grader_failure_is_not_a_dead_kernel(tmp_
     marked.cells.insert(3, nbformat.v4.new_code_cell("note = 'mine'"))
     marked.cells[3].metadata["nbgrader"] = {"locked": True, "grade": False, "solution": False, "schema_version": 3}
     submissions.write(marked, tmp_path, "marker", unit)
+    # nbgrader's timestamp.txt beside it, but not a date: it stopped the whole class's grading (ParserError).
+    (tmp_path / "submitted" / "marker" / unit / "timestamp.txt").write_text("not a date at all\n")
 
     proc = gan_course("grade", tmp_path, "--unit", "01", "-j", "2", timeout=900)
     assert proc.returncode == 1, proc.stdout + proc.stderr  # the grader failed on one: the command says so
@@ -113,6 +115,7 @@ def test_deleted_cells_are_graded_and_a_grader_failure_is_not_a_dead_kernel(tmp_
     assert sum(float(r["score"]) for r in deleter) == 10, deleter
     marker = [r for r in rows if r["student"] == "marker"]
     assert sum(float(r["score"]) for r in marker) == 10, marker
+    assert "marker/01_intuition/timestamp.txt: not a time nbgrader can read" in proc.stderr
     damaged_rows = [r for r in rows if r["student"] == "damaged"]
     assert sum(float(r["score"]) for r in damaged_rows) == 0
     assert all(r["note"] == f"not run: {worker.GRADER_FAILED}" for r in damaged_rows), damaged_rows

@@ -298,12 +298,28 @@ def stand_in(course_dir, pairs, unit, answers):
 gradebook = nbgrader_course.gradebook  # the course's gradebook, also for the tests
 
 
+def submission_timestamp(path):
+    """The text of nbgrader's timestamp.txt beside a submission, or None: when there is none, or when it is not
+    a date nbgrader can read (then said, and the submission is recorded without it)."""
+    from nbgrader.utils import parse_utc
+
+    try:
+        text = path.read_text().strip() if path.is_file() else ""
+        if text:
+            parse_utc(text)
+        return text or None
+    except (OSError, UnicodeDecodeError, ValueError, OverflowError) as exc:
+        print(f"warning: {path}: not a time nbgrader can read ({type(exc).__name__}: {str(exc)[:80]}); the "
+              "submission is recorded without one. nbgrader writes e.g. '2026-11-30 14:05:00.000000 UTC'.",
+              file=sys.stderr)
+        return None
+
+
 def record(course_dir, outcome):
     """Write an outcome into the real gradebook, autograded/ and the grading log."""
     course_dir = Path(course_dir)
     student, unit = outcome.student, outcome.unit
-    timestamp_file = incremental.submission_path(course_dir, student, unit).parent / "timestamp.txt"
-    timestamp = timestamp_file.read_text().strip() if timestamp_file.is_file() else None
+    timestamp = submission_timestamp(incremental.submission_path(course_dir, student, unit).parent / "timestamp.txt")
     with gradebook(course_dir) as gb, warnings.catch_warnings():
         # nbgrader's own add_submission makes SQLAlchemy warn about its autoflush; harmless.
         warnings.simplefilter("ignore")
