@@ -110,12 +110,18 @@ def test_an_endless_loop_is_stopped_within_the_time_budget_derived_from_the_refe
     assert re.search(rf"^looper +{UNIT} +5/10 +\(.*ran longer than the time limit", course["resumed"].stdout, re.M)
 
 
-def test_an_unchanged_rerun_grades_nothing_and_says_so(course):
+def test_an_unchanged_rerun_grades_nothing_and_says_so_and_writes_missing_feedback(course):
+    # A run stopped after its last record but before its feedback (a Ctrl-C there): the feedback is written by the
+    # next run even when it has nothing to grade; the files that are there are not written again.
+    feedback = sorted((course["course"] / "feedback").glob(f"*/{UNIT}/{UNIT}.html"))
+    lost, kept = feedback[0], {path: path.stat().st_mtime_ns for path in feedback[1:]}
+    lost.unlink()
     again = gan_course("grade", course["course"], "-j", "2", timeout=600)
     assert again.returncode == 0, again.stderr
     assert "5 of 5 submissions are graded already and unchanged; nothing to grade" in again.stderr
     assert BAR.findall(again.stderr) == []
     assert (course["course"] / "grades.csv").read_text() == course["csv"]
+    assert lost.is_file() and {path: path.stat().st_mtime_ns for path in kept} == kept
 
 
 def test_a_changed_submission_is_graded_again_and_alone(course):

@@ -351,11 +351,12 @@ def record(course_dir, outcome):
     os.replace(partial, log)
 
 
-def write_feedback(course_dir, outcomes):
-    """nbgrader's feedback where it is missing: the submissions graded in this run (``record`` removed
-    theirs) and any an interrupted run recorded without; everyone else's files are left as they were."""
+def write_feedback(course_dir, outcomes, unit_names=()):
+    """nbgrader's feedback where it is missing, in the units of ``outcomes`` and ``unit_names``: the
+    submissions graded in this run (``record`` removed theirs) and any a run stopped before its feedback
+    recorded without; everyone else's files are left as they were."""
     course_dir = Path(course_dir)
-    for unit in sorted({o.unit for o in outcomes}):
+    for unit in sorted({o.unit for o in outcomes} | set(unit_names)):
         done = sorted(html.parts[-3] for html in (course_dir / "feedback").glob(f"*/{unit}/{unit}.html"))
         graded = {nb.parts[-3] for nb in (course_dir / "autograded").glob(f"*/{unit}/{unit}.ipynb")}
         if not graded - set(done):
@@ -398,7 +399,11 @@ def grade(course_dir, unit_names=None, students=None, jobs=1, limits=Limits(), u
     if kept:
         progress(f"{len(kept)} of {len(pairs)} submissions are graded already and unchanged"
                  + ("; nothing to grade (--force grades them again)" if not pending else ""))
-    outcomes = Grading(course_dir, pending, keys, jobs, limits, unsafe, cluster, progress).run() if pending else []
+    if pending:
+        outcomes = Grading(course_dir, pending, keys, jobs, limits, unsafe, cluster, progress).run()
+    else:  # nothing to grade; a run stopped between its records and its feedback may have left some to write
+        outcomes = []
+        write_feedback(course_dir, [], {unit for _, unit in pairs})
     graded = {(o.student, o.unit): o.rows for o in outcomes}
     rows = [row if isinstance(row, Row) else Row(**row) for pair in pairs for row in graded.get(pair, kept.get(pair, []))]
     return rows, [(o.student, o.unit) for o in outcomes if o.grader_failed]
