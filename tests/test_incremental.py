@@ -11,7 +11,7 @@ import time
 import pytest
 
 from conftest import ROOT, gan_course, read_csv
-from gan_course_grader import nbgrader_course, submissions
+from gan_course_grader import grade, nbgrader_course, submissions
 import unit_data
 
 pytestmark = pytest.mark.slow
@@ -157,6 +157,24 @@ def test_grading_one_student_keeps_everyone_elses_rows_in_the_class_csv(course):
     assert "nothing to grade" in alone.stderr and "partial" in alone.stdout and "looper" not in alone.stdout
     assert (course["course"] / "grades.csv").read_text() == before
     assert {line.split(",")[0] for line in before.splitlines()[1:]} == set(class_of())
+
+
+def test_a_lost_gradebook_is_filled_again_by_grading_what_it_lacks(course):
+    """Reviewer's finding: with gradebook.db deleted, a re-run said "nothing to grade" and nbgrader's export and
+    formgrader showed no one, while grades.csv had every score."""
+    book, before = course["course"] / "gradebook.db", (course["course"] / "grades.csv").read_text()
+    saved = book.with_suffix(".saved")
+    book.rename(saved)
+    try:
+        again = gan_course("grade", course["course"], "--student", "blank", timeout=600)
+        assert again.returncode == 0, again.stderr
+        assert "1 graded submission(s) are missing from" in again.stderr and BAR.findall(again.stderr) == ["blank"]
+        with grade.gradebook(course["course"]) as gb:
+            assert [s.student_id for s in gb.find_assignment(UNIT).submissions] == ["blank"]
+        assert (course["course"] / "grades.csv").read_text() == before
+    finally:
+        book.unlink(missing_ok=True)
+        saved.rename(book)
 
 
 def test_a_remembered_release_is_made_again_when_its_sources_change_or_the_gradebook_lost_it(tmp_path, monkeypatch):

@@ -385,6 +385,22 @@ def format_duration(seconds):
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
+def in_gradebook(course_dir, pairs):
+    """The (student, unit) pairs of ``pairs`` whose submission the course's gradebook holds."""
+    from nbgrader.api import MissingEntry
+
+    if not pairs or not nbgrader_course.gradebook_path(course_dir).is_file():
+        return set()
+    found = set()
+    with gradebook(course_dir) as gb:
+        for unit in sorted({unit for _, unit in pairs}):
+            try:
+                found |= {(submission.student_id, unit) for submission in gb.find_assignment(unit).submissions}
+            except MissingEntry:
+                continue
+    return found & set(pairs)
+
+
 def grade(course_dir, unit_names=None, students=None, jobs=1, limits=Limits(), unsafe=False, force=False,
           cluster=None, progress=lambda line: print(line, file=sys.stderr, flush=True)):
     """Grade the submissions that changed since their last grading (all with ``force``): (the rows of all,
@@ -395,6 +411,11 @@ def grade(course_dir, unit_names=None, students=None, jobs=1, limits=Limits(), u
     keys = {pair: incremental.key(course_dir, *pair, limits, probe_seed(course_dir, *pair)) for pair in pairs}
     kept = {} if force else {pair: rows for pair in pairs
                              if (rows := incremental.up_to_date(course_dir, *pair, keys[pair])) is not None}
+    lost = set(kept) - in_gradebook(course_dir, kept)
+    if lost:  # a gradebook deleted or replaced since: what the logs say, the gradebook must say too
+        progress(f"{len(lost)} graded submission(s) are missing from {nbgrader_course.gradebook_path(course_dir)}: "
+                 "graded again")
+        kept = {pair: rows for pair, rows in kept.items() if pair not in lost}
     pending = [pair for pair in pairs if pair not in kept]
     if kept:
         progress(f"{len(kept)} of {len(pairs)} submissions are graded already and unchanged"
