@@ -156,7 +156,7 @@ LIMITS = ["-j", "2", "--time-limit", "60", "--memory-limit", "1G", "--process-li
 
 # What each submission must score (out of 10), attacks included.
 EXPECTED_TOTALS = {"reference": 10, "blank": 0, "wrong": 0, "partial": 6, "noisy": 10, "syntax": 8, "edited": 8,
-                   "duplicated": 10, "garbage": 0,
+                   "duplicated": 10, "garbage": 0, "misnamed": 0,
                    "sneak": 10, "forger": 8, "patcher": 6, "killer": 9, "hog": 7, "forker": 2, "flood": 9}
 HONEST = ["reference", "blank", "wrong", "partial", "noisy", "syntax", "edited", "duplicated"]
 
@@ -175,6 +175,9 @@ def graded(tmp_path_factory):
     broken = course / "submitted" / "garbage" / "01_intuition"
     broken.mkdir(parents=True)
     (broken / "01_intuition.ipynb").write_text("{this is not a notebook")
+    misnamed = course / "submitted" / "misnamed" / "01_intuition"  # JupyterLab's name for a new notebook
+    misnamed.mkdir(parents=True)
+    nbformat.write(submissions.filled("01"), misnamed / "Untitled.ipynb")
     before = {p: p.read_bytes() for p in (course / "submitted").rglob("*.ipynb")}
     proc = gan_course("grade", course, *LIMITS, timeout=1800)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -271,6 +274,14 @@ def test_an_unreadable_notebook_gets_zero_with_a_reason_and_others_are_unaffecte
     assert rows and all(float(r["score"]) == 0 for r in rows)
     assert all("not run: the file is not a readable notebook (NotJSONError: Notebook does not appear to be JSON"
                in r["note"] for r in rows)
+    misnamed = [r for r in graded["rows"] if r["student"] == "misnamed"]
+    assert misnamed and all(r["note"] == "not run: no notebook named 01_intuition.ipynb was handed in (the folder "
+                            "holds Untitled.ipynb): nbgrader's layout names the notebook like the unit; rename it to "
+                            "01_intuition.ipynb" for r in misnamed), misnamed
+    # Each is told why, in a feedback page of its own (there was none: no notebook, no feedback).
+    for student, words in (("garbage", "not a readable notebook"), ("misnamed", "rename it to 01_intuition.ipynb")):
+        html = (graded["course"] / "feedback" / student / "01_intuition" / "01_intuition.html").read_text()
+        assert "Grading note" in html and words in html
     assert_honest_scores_kept(graded)
 
 
@@ -311,7 +322,7 @@ def test_a_submission_cannot_change_any_grade(graded):
     assert scores(graded, "forger")["sigmoid"] == 0  # its forged sigmoid results do not pass
     with grade.gradebook(graded["course"]) as gb:  # the gradebook holds what the trusted side decided
         for r in graded["rows"]:
-            if r["student"] != "garbage":
+            if r["student"] not in ("garbage", "misnamed"):  # nothing read: no notebook in the gradebook
                 assert gb.find_grade(r["exercise"], "01_intuition", "01_intuition", r["student"]).score == float(r["score"])
     assert_honest_scores_kept(graded)
 

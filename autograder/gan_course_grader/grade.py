@@ -30,6 +30,7 @@ import os
 import secrets
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -133,7 +134,7 @@ def read_submission(path):
     """(bytes, parsed notebook, '') of a submitted file, or (None, None, why it cannot be graded)."""
     data = untrusted.read_bytes(path.parent, path.name, untrusted.MAX_NOTEBOOK_BYTES)
     if data is None:
-        return None, None, "the notebook could not be read (missing, a link, or larger than 50 MiB)"
+        return None, None, unreadable_reason(path)
     try:
         nb = nbformat.reads(data.decode("utf-8"), as_version=4)
     except Exception as exc:  # nbformat raises several types for a broken file
@@ -143,6 +144,26 @@ def read_submission(path):
         return None, None, (f"the notebook has {len(nb.cells)} cells, more than the {MAX_CELLS} the grader accepts "
                             "(the released one has under 100)")
     return data, nb, ""
+
+
+def unreadable_reason(path):
+    """Why the grader does not read a submitted notebook, and what makes it readable (never following a link)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        try:
+            others = sorted(p.name for p in path.parent.iterdir() if p.suffix == ".ipynb")[:5]
+        except OSError:
+            others = []
+        found = f" (the folder holds {', '.join(others)})" if others else ""
+        return (f"no notebook named {path.name} was handed in{found}: nbgrader's layout names the notebook like the "
+                f"unit; rename it to {path.name}")
+    if stat.S_ISLNK(mode):
+        return f"{path.name} is a link, which the grader does not follow: hand in the notebook file itself"
+    if not stat.S_ISREG(mode):
+        return f"{path.name} is not a file"
+    return (f"{path.name} is larger than the {untrusted.MAX_NOTEBOOK_BYTES // 2**20} MiB the grader reads: clear the "
+            "notebook's outputs (Edit > Clear Outputs of All Cells) and hand it in again")
 
 
 def first_cell(nb, grade_id):
@@ -185,8 +206,11 @@ def judge(unit, cells, problem, run_nb, results, inputs):
 def feedback_notebook(cells, run_nb, submitted_nb, problem, messages):
     """The notebook shown to the student: test cells restored, each hidden outcome appended."""
     nb = copy.deepcopy(run_nb if run_nb is not None else submitted_nb)
-    if nb is None:
+    if nb is None and not problem:
         return None
+    if nb is None:  # nothing could be read: the feedback is the grading note alone
+        nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                               "language": "python"}})
     if run_nb is None:
         for cell in nb.cells:
             if cell.cell_type == "code":
