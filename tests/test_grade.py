@@ -409,8 +409,9 @@ def test_a_grader_that_cannot_score_the_reference_refuses_to_grade(tmp_path):
     submissions.write(submissions.released("01"), tmp_path, "blank", "01")
     proc = gan_course("grade", tmp_path, "--time-limit", "0.5", timeout=900)
     assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert ("the grader does not work on this machine: the reference answers of 01_intuition lost points"
+    assert ("the grader does not work with these limits: the reference answers of 01_intuition lost points"
             in proc.stderr) and "Traceback" not in proc.stderr
+    assert "Raise the limit named" in proc.stderr
     assert not (tmp_path / "grading_log").exists() and not (tmp_path / "grades.csv").exists()
     assert (tmp_path / ".gan_course_self_check" / "01_intuition.log").is_file()
 

@@ -57,9 +57,12 @@ def verify(course_dir, unit, outcome, key):
         log = Path(course_dir) / FOLDER / f"{unit}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(outcome.log)
+        limit = any("limit" in note for note in lost)
         raise CourseError(
-            f"the grader does not work on this machine: the reference answers of {unit} lost points in the "
-            f"sandbox ({'; '.join(lost)}). None of its submissions was graded. The end of the sandbox's log is in {log}")
+            f"the grader does not work {'with these limits' if limit else 'on this machine'}: the reference answers of "
+            f"{unit} lost points in the sandbox ({'; '.join(lost)}). None of its submissions was graded. "
+            + ("Raise the limit named (or leave it out: the default fits the reference), then run again. "
+               if limit else "") + f"The end of the sandbox's log is in {log}")
     record = _record_path(course_dir, unit)
     record.parent.mkdir(parents=True, exist_ok=True)
     record.write_text(json.dumps({"unit": unit, "fingerprint": key, "seconds": round(outcome.seconds, 1)}))
