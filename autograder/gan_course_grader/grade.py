@@ -390,7 +390,10 @@ def write_feedback(course_dir, outcomes, unit_names=()):
     for o in outcomes:
         html = course_dir / "feedback" / o.student / o.unit / f"{o.unit}.html"
         if o.notebook is not None and not html.is_file():
-            print(f"warning: no feedback written for {o.student} / {o.unit}; the grades stand", file=sys.stderr)
+            why = (": nbgrader's generate_feedback finds student folders by glob patterns, which miss a name that "
+                   "starts with '.' or holds '[' or ']'; rename that student's folder to give them feedback"
+                   if o.student.startswith(".") or set(o.student) & set("[]") else "")
+            print(f"warning: no feedback written for {o.student} / {o.unit}; the grades stand{why}", file=sys.stderr)
 
 
 def progress_bar(done, total, outcome, failed=0, seconds=0.0, width=24):
