@@ -27,6 +27,16 @@ def fast_mode():
     raise ValueError(f"{FAST_ENV}={value!r} is not understood: set it to 1 (few training steps) or 0 (full length)")
 
 
+# Warnings of Keras 3.15 that every student would see and none can act on, as (message regex, category):
+# every fit on a tf.data Dataset (fit's default shuffle=True; the course's datasets shuffle themselves), and
+# NumPy 2 on np.array(a Keras variable) (Keras's own Variable.__array__ lacks NumPy 2's copy argument).
+KERAS_NOISE = [
+    (r"`shuffle=True` was passed, but will be ignored since the data `x` was provided as a tf.data.Dataset",
+     UserWarning),
+    (r"__array__ implementation doesn't accept a copy keyword", DeprecationWarning),
+]
+
+
 def quiet_tensorflow():
     """Import TensorFlow with its start-up messages kept out of the notebook.
 
@@ -35,9 +45,15 @@ def quiet_tensorflow():
     shows as red stderr boxes). The first import and device set-up run with that descriptor
     pointed at /dev/null; everything after writes to stderr as usual. Call it before importing
     Keras or TensorFlow (every unit's setup cell does).
+
+    Two warnings a student can do nothing about are turned off too (see :data:`KERAS_NOISE`).
     """
     import os
     import sys
+    import warnings
+
+    for message, category in KERAS_NOISE:
+        warnings.filterwarnings("ignore", message=message, category=category)
 
     if not os.environ.get("TF_CPP_MIN_LOG_LEVEL"):
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"

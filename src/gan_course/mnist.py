@@ -14,6 +14,7 @@ Whatever it used, the loader says so, with the number of images.
 Images come back as float32 in [-1, 1] with shape (28, 28, 1), the range a tanh generator draws.
 """
 
+import logging
 import os
 import socket
 from dataclasses import dataclass
@@ -65,8 +66,17 @@ def network_available(host=DOWNLOAD_HOST, timeout=3.0):
 def _from_tfds(split, allow_download):
     import tensorflow_datasets as tfds
 
-    builder = tfds.builder("mnist", data_dir=os.environ.get("TFDS_DATA_DIR"))  # None: tfds' own default
-    if not builder.is_prepared():
+    # tfds logs a WARNING through absl while it looks for a prepared copy ("Variant folder ... has no
+    # dataset_info.json"), which a notebook shows as a red box: what was used is printed below instead.
+    absl_log = logging.getLogger("absl")
+    level = absl_log.level
+    absl_log.setLevel(logging.ERROR)
+    try:
+        builder = tfds.builder("mnist", data_dir=os.environ.get("TFDS_DATA_DIR"))  # None: tfds' own default
+        prepared = builder.is_prepared()
+    finally:
+        absl_log.setLevel(level)
+    if not prepared:
         if not allow_download:
             raise MnistUnavailable("tensorflow_datasets has no prepared MNIST and there is no network to fetch it")
         builder.download_and_prepare()
