@@ -303,3 +303,27 @@ def test_a_visible_test_says_when_a_function_returned_nothing_or_text(got, words
     with pytest.raises(CheckFailed, match=re.escape(words)):
         expect_close("sigmoid(0)", got, 0.5, "a hint")
     expect_close("sigmoid(0)", 0.5, 0.5, "a hint")
+
+
+def test_a_notebook_of_another_unit_a_copied_or_a_deleted_test_cell_is_named(tmp_path):
+    """The release names its unit and test cells in the notebook's metadata: a check that ran unit 02's
+    notebook as unit 01, counted a test twice or went on without one would report what grading does not give."""
+    (tmp_path / "01_intuition.ipynb").write_bytes((units.COURSE / "02_discriminator.ipynb").read_bytes())
+    other = gan_course("check", "01", cwd=tmp_path)
+    assert other.returncode == 2 and "holds the exercises of unit 02_discriminator, not those of unit 01" in other.stderr
+    released = nbformat.read(units.COURSE / "01_intuition.ipynb", as_version=4)
+    assert released.metadata["gan_course"]["unit"] == "01_intuition"
+    assert released.metadata["gan_course"]["tests"] == [e.grade_id for e in exercises(released)]
+    test = next(i for i, c in enumerate(released.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "face_score_tests")
+    copied, deleted = nbformat.from_dict(released), nbformat.from_dict(released)
+    copied.cells.insert(test + 1, nbformat.from_dict(released.cells[test]))
+    copied.cells[test + 1]["id"] = "a-copy"
+    del deleted.cells[test]
+    for nb, words in ((copied, "test cell copied (a copy keeps the original's metadata): face_score_tests"),
+                      (deleted, "test cell(s) deleted: face_score_tests")):
+        path = tmp_path / "mine" / "01_intuition.ipynb"
+        path.parent.mkdir(exist_ok=True)
+        nbformat.write(nb, path)
+        proc = gan_course("check", path)
+        assert proc.returncode == 2 and words in proc.stderr, proc.stderr
+        assert "PASS" not in proc.stdout and "Traceback" not in proc.stderr

@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from gan_course.notebooks import CourseError, run_environment
+from gan_course.notebooks import RELEASE_METADATA, CourseError, is_test_cell, nbgrader_meta, run_environment
 
 from . import units
 
@@ -65,7 +65,19 @@ def released_path(course_dir, unit):
 
 def generate_assignment(course_dir, unit):
     run(course_dir, "generate_assignment", unit, "--force")
-    return released_path(course_dir, unit)
+    return mark_release(released_path(course_dir, unit), unit)
+
+
+def mark_release(path, unit):
+    """Name the unit and its test cells in a released notebook's metadata (``gan_course``): the self-check
+    can then tell a notebook of another unit, or one a test cell was deleted from."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    tests = [nbgrader_meta(cell)["grade_id"] for cell in nb.cells if is_test_cell(cell)]
+    nb.metadata[RELEASE_METADATA] = {"unit": unit, "tests": tests}
+    nbformat.write(nb, path)
+    return path
 
 
 def gradebook_path(course_dir):

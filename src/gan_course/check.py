@@ -202,6 +202,25 @@ def check_notebook(path, timeout=notebooks.CELL_TIMEOUT):
             "It would not be checked here, while grading puts the released test back and runs it. "
             "Copy the test cell back from the released notebook."
         )
+    released = nb.metadata.get(notebooks.RELEASE_METADATA, {})
+    released = released if isinstance(released, dict) else {}
+    unit, named = str(released.get("unit", "")), re.match(r"\d{2}_", path.name)
+    if unit and named and not unit.startswith(named.group(0)):
+        raise notebooks.NotebookError(
+            f"{path}: holds the exercises of unit {unit}, not those of unit {named.group(0)[:2]} that its name says. "
+            f"Copy unit {named.group(0)[:2]}'s released notebook here, or check this one under its own name.")
+    present = [ex.grade_id for ex in exercises]
+    twice = sorted({grade_id for grade_id in present if present.count(grade_id) > 1})
+    if twice:
+        raise notebooks.NotebookError(
+            f"{path}: test cell copied (a copy keeps the original's metadata): {', '.join(twice)}. Grading keeps only "
+            "the first of each and runs the copies as your own cells. Delete the copies, then check again.")
+    missing = [grade_id for grade_id in released.get("tests", []) if grade_id not in present]
+    if missing:
+        raise notebooks.NotebookError(
+            f"{path}: test cell(s) deleted: {', '.join(map(str, missing))}. Grading puts the released tests back and "
+            "runs them, so checking without them would not tell you what grading will. Copy them back from the "
+            "released notebook.")
     changed = notebooks.changed_locked_cells(nb)
     if changed:
         raise notebooks.NotebookError(

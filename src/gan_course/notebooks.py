@@ -24,6 +24,8 @@ RUN_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore::DeprecationWarning", "MPLBACKEND": "Agg",
     FAST_ENV: "1", "PYTHONHASHSEED": "0", "TF_DETERMINISTIC_OPS": "1", TOOL_RUN_ENV: "1",
 }
+# The released notebook's own metadata key: {"unit": "01_intuition", "tests": [grade ids of its test cells]}.
+RELEASE_METADATA = "gan_course"
 # Seconds one cell may run, in the self-check and when grading (nbgrader's own default is 30).
 CELL_TIMEOUT = 600
 
