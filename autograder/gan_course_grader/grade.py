@@ -412,7 +412,7 @@ def format_duration(seconds):
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
-def in_gradebook(course_dir, pairs):
+def submissions_in_gradebook(course_dir, pairs):
     """The (student, unit) pairs of ``pairs`` whose submission the course's gradebook holds."""
     from nbgrader.api import MissingEntry
 
@@ -438,7 +438,7 @@ def grade(course_dir, unit_names=None, students=None, jobs=1, limits=Limits(), u
     keys = {pair: incremental.key(course_dir, *pair, limits, probe_seed(course_dir, *pair)) for pair in pairs}
     kept = {} if force else {pair: rows for pair in pairs
                              if (rows := incremental.up_to_date(course_dir, *pair, keys[pair])) is not None}
-    lost = set(kept) - in_gradebook(course_dir, kept)
+    lost = set(kept) - submissions_in_gradebook(course_dir, kept)
     if lost:  # a gradebook deleted or replaced since: what the logs say, the gradebook must say too
         progress(f"{len(lost)} graded submission(s) are missing from {nbgrader_course.gradebook_path(course_dir)}: "
                  "graded again")
