@@ -122,7 +122,9 @@ def error_text(evalue):
 def not_written(evalue):
     """'not written yet: train_step() still raises NotImplementedError' (the function named when known)."""
     said = ANSI.sub("", evalue).split(". Replace", 1)[0].strip()
-    return said if said.startswith("not written yet:") else "not written yet (the cell still raises NotImplementedError)"
+    if said.startswith("not written yet:"):
+        return said
+    return "not written yet (the cell still raises NotImplementedError)"
 
 
 STOP_HINTS = {

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .arguments import check_seed
+
 SOURCES = ("tfds", "keras", "offline")
 SPLITS = ("train", "test")
 DOWNLOAD_HOST = ("storage.googleapis.com", 443)  # where both tfds and keras.datasets fetch MNIST
@@ -181,6 +183,7 @@ def load_mnist(split="train", batch_size=64, source="auto", limit=None, with_lab
     import tensorflow as tf
 
     _check_positive_int("batch_size", batch_size, allow_none=False)
+    check_seed(seed, allow_none=False)
     data = load_mnist_arrays(split, source=source, limit=limit, verbose=verbose)
     images = scale_images(data.images)
     items = (images, data.labels.astype(np.int32)) if with_labels else images

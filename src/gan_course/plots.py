@@ -10,10 +10,19 @@ def show_faces(images, titles=None, ncols=None, size=1.6):
     """
     import matplotlib.pyplot as plt
 
-    images = np.asarray(images, dtype=float).reshape(-1, 2, 2)
+    images = np.asarray(images, dtype=float)
+    if images.shape == (4,) or images.shape == (2, 2):
+        images = images[np.newaxis]  # one face
+    if not (images.ndim == 2 and images.shape[1] == 4) and not (images.ndim == 3 and images.shape[1:] == (2, 2)):
+        digits = (28, 28) in (images.shape[-2:], images.shape[-3:-1])
+        raise ValueError(f"show_faces draws 2x2 images, shape (n, 4) or (n, 2, 2); got shape {images.shape}"
+                         + (" (digits? use show_digits)" if digits else ""))
+    images = images.reshape(-1, 2, 2)
     n = len(images)
     if n == 0:
         raise ValueError("show_faces needs at least one image")
+    if titles is not None and len(titles) != n:
+        raise ValueError(f"got {len(titles)} titles for {n} images")
     ncols = ncols or min(n, 8)
     nrows = -(-n // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False)

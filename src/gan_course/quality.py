@@ -23,6 +23,8 @@ from importlib import resources
 
 import numpy as np
 
+from .arguments import check_seed
+
 WEIGHTS_FILE = "mnist_classifier.npz"
 CONFIDENT = 0.9
 PRESENT_SHARE = 0.03
@@ -195,6 +197,7 @@ def quality_report(images, seed=0):
     The real digits it compares with are n of the course's shipped training digits; the baseline is
     the distance from those to n other real digits (of the shipped test split), so n <= 500.
     """
+    check_seed(seed, allow_none=False)
     array = as_digit_batch(images)
     if len(array) < 50:
         raise ValueError(f"the quality report needs at least 50 images for stable statistics, got {len(array)}")

@@ -8,11 +8,14 @@ uniform noise.
 
 import numpy as np
 
+from .arguments import check_seed
+
 CLEAN_FACE = np.array([1.0, 0.0, 0.0, 1.0])
 DIAGONAL = np.array([True, False, False, True])
 
 
 def _rng(seed):
+    check_seed(seed, allow_generator=True)
     if isinstance(seed, np.random.Generator):
         return seed
     return np.random.default_rng(seed)
@@ -31,6 +34,8 @@ def make_faces(n, noise=0.1, seed=None):
     clean faces; ``noise`` must lie in [0, 0.5] so that a face stays a face.
     """
     _check_count(n)
+    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)):
+        raise ValueError(f"noise must be a number in [0, 0.5], got {noise!r}")
     if not 0.0 <= noise <= 0.5:
         raise ValueError(f"noise must lie in [0, 0.5] so faces stay faces, got {noise!r}")
     jitter = _rng(seed).uniform(0.0, noise, size=(n, 4)) if noise > 0 else np.zeros((n, 4))
