@@ -2,6 +2,7 @@
 and a failure of the grader's own preparation is never reported as the student's kernel dying."""
 
 import copy
+import datetime
 import json
 
 import nbformat
@@ -106,6 +107,9 @@ def test_deleted_cells_are_graded_and_a_grader_failure_is_not_a_dead_kernel(tmp_
     submissions.write(marked, tmp_path, "marker", unit)
     # nbgrader's timestamp.txt beside it, but not a date: it stopped the whole class's grading (ParserError).
     (tmp_path / "submitted" / "marker" / unit / "timestamp.txt").write_text("not a date at all\n")
+    # One nbgrader can read, and one whose time zone dateutil 4 refuses with a warning turned error: both recorded.
+    (tmp_path / "submitted" / "deleter" / unit / "timestamp.txt").write_text("2026-11-30 14:05:00.000000 UTC\n")
+    (tmp_path / "submitted" / "damaged" / unit / "timestamp.txt").write_text("2026-11-30 14:05:00 ../UTC\n")
 
     proc = gan_course("grade", tmp_path, "--unit", "01", "-j", "2", timeout=900)
     assert proc.returncode == 1, proc.stdout + proc.stderr  # the grader failed on one: the command says so
@@ -116,6 +120,8 @@ def test_deleted_cells_are_graded_and_a_grader_failure_is_not_a_dead_kernel(tmp_
     marker = [r for r in rows if r["student"] == "marker"]
     assert sum(float(r["score"]) for r in marker) == 10, marker
     assert "marker/01_intuition/timestamp.txt: not a time nbgrader can read" in proc.stderr
+    with grade.gradebook(tmp_path) as gb:
+        assert gb.find_submission(unit, "deleter").timestamp == datetime.datetime(2026, 11, 30, 14, 5)
     damaged_rows = [r for r in rows if r["student"] == "damaged"]
     assert sum(float(r["score"]) for r in damaged_rows) == 0
     assert all(r["note"] == f"not run: {worker.GRADER_FAILED}" for r in damaged_rows), damaged_rows

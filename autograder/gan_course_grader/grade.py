@@ -323,16 +323,22 @@ gradebook = nbgrader_course.gradebook  # the course's gradebook, also for the te
 
 
 def submission_timestamp(path):
-    """The text of nbgrader's timestamp.txt beside a submission, or None: when there is none, or when it is not
-    a date nbgrader can read (then said, and the submission is recorded without it)."""
+    """nbgrader's timestamp.txt beside a submission as a time (UTC), or None: when there is none, or when it is
+    not a time nbgrader can read (then said, and the submission is recorded without it). The file is the
+    student's (it comes with the submission): read as data, never followed through a link, at most 1 KiB."""
     from nbgrader.utils import parse_utc
 
+    data = untrusted.read_bytes(path.parent, path.name, 1024) if os.path.lexists(path) else b""
     try:
-        text = path.read_text().strip() if path.is_file() else ""
-        if text:
-            parse_utc(text)
-        return text or None
-    except (OSError, UnicodeDecodeError, ValueError, OverflowError) as exc:
+        text = data.decode("utf-8").strip() if data is not None else None
+        if text is None:
+            raise ValueError("a link, not a file, or larger than 1 KiB")
+        if not text:
+            return None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return parse_utc(text)
+    except Exception as exc:  # dateutil raises several types (and warnings turned errors) for odd input
         print(f"warning: {path}: not a time nbgrader can read ({type(exc).__name__}: {str(exc)[:80]}); the "
               "submission is recorded without one. nbgrader writes e.g. '2026-11-30 14:05:00.000000 UTC'.",
               file=sys.stderr)
@@ -348,7 +354,7 @@ def record(course_dir, outcome):
         # nbgrader's own add_submission makes SQLAlchemy warn about its autoflush; harmless.
         warnings.simplefilter("ignore")
         gb.update_or_create_student(student)
-        gb.update_or_create_submission(unit, student, **({"timestamp": timestamp} if timestamp else {}))
+        gb.update_or_create_submission(unit, student, **({"timestamp": timestamp} if timestamp is not None else {}))
         scores = {r.exercise: r.score for r in outcome.rows}
         for grade in gb.find_submission_notebook(unit, unit, student).grades:
             if grade.name in scores:
