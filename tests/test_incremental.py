@@ -1,5 +1,6 @@
 """Re-runs grade only what changed, a crashed run resumes, and time budgets come from the reference."""
 
+import contextlib
 import json
 import os
 import re
@@ -200,9 +201,18 @@ def test_a_remembered_release_is_made_again_when_its_sources_change_or_the_grade
 @pytest.fixture
 def external_cluster(tmp_path):
     """A Dask scheduler and two single-threaded workers on 127.0.0.1, started as an instructor would."""
+    with dask_cluster(tmp_path) as scheduler_file:
+        yield scheduler_file
+
+
+@contextlib.contextmanager
+def dask_cluster(tmp_path, grader_on_path=True):
+    """``dask scheduler`` and ``dask worker`` processes (with the repository's autograder/ on their PYTHONPATH as
+    the README says, or without it: then no task can be unpickled); yields the scheduler file."""
     bin_dir = os.path.dirname(sys.executable)
     scheduler_file = tmp_path / "scheduler.json"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "autograder"), os.environ.get("PYTHONPATH", "")])}
+    path = [str(ROOT / "autograder")] if grader_on_path else []
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path + [os.environ.get("PYTHONPATH", "")])}
     common = dict(cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     started = [subprocess.Popen([os.path.join(bin_dir, "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0",
                                  "--no-dashboard", "--scheduler-file", str(scheduler_file)], **common)]
@@ -223,6 +233,27 @@ def external_cluster(tmp_path):
         for proc in started:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def test_a_cluster_that_cannot_run_the_grader_leaves_earlier_grades_as_they_were(course, tmp_path):
+    """Reviewer's finding: workers started without autograder/ on their PYTHONPATH failed every task, and the
+    grades of the submissions graded before became 0s (gradebook, CSV), their feedback deleted, exit code 0."""
+    students = ["blank", "reference"]
+    before = (course["course"] / "grades.csv").read_text()
+    feedback = {s: course["course"] / "feedback" / s / UNIT / f"{UNIT}.html" for s in students}
+    assert all(path.is_file() for path in feedback.values())
+    with grade.gradebook(course["course"]) as gb:
+        scores = {s: gb.find_submission(UNIT, s).score for s in students}
+    with dask_cluster(tmp_path, grader_on_path=False) as scheduler_file:
+        broken = gan_course("grade", course["course"], "--force", *[a for s in students for a in ("--student", s)],
+                            "--cluster", scheduler_file, timeout=600)
+    assert broken.returncode == 1, broken.stderr
+    assert "the grader itself failed on 2 submission(s): blank / 01_intuition, reference / 01_intuition" in broken.stderr
+    assert broken.stderr.count("(the grader failed on it; its earlier grade stands)") == 2
+    assert (course["course"] / "grades.csv").read_text() == before
+    assert all(path.is_file() for path in feedback.values())
+    with grade.gradebook(course["course"]) as gb:
+        assert {s: gb.find_submission(UNIT, s).score for s in students} == scores
 
 
 def worker_pids(scheduler_file):

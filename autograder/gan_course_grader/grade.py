@@ -77,6 +77,9 @@ class Outcome:
     key: str = ""  # what its grade depends on (incremental.key)
     limits: str = ""  # the limits it ran under
     grader_failed: bool = False  # the grader, not the submission, failed: graded again next run
+    # The task failed before any of the submission's results came back (a worker that cannot import the grader,
+    # a lost task): nothing of the student's decided the failure.
+    before_results: bool = False
 
 
 # --- what there is to grade -----------------------------------------------------------------
@@ -296,7 +299,7 @@ def interrupts_deferred():
             raise KeyboardInterrupt
 
 
-def failed_outcome(course_dir, student, unit, cells, exc):
+def failed_outcome(course_dir, student, unit, cells, exc, before_results=False):
     """Whatever went wrong stays with this submission: it gets 0s and the reason."""
     if lost_worker(exc):
         problem = "its grading ended the grading worker's process on every try (see the grader's log)"
@@ -304,7 +307,8 @@ def failed_outcome(course_dir, student, unit, cells, exc):
     else:
         print(f"warning: {student} / {unit}: the grader failed on this submission: {exc!r}", file=sys.stderr)
         problem = f"the grader could not process it ({type(exc).__name__})"
-        outcome = Outcome(student, unit, probe_seed(course_dir, student, unit), problem, grader_failed=True)
+        outcome = Outcome(student, unit, probe_seed(course_dir, student, unit), problem, grader_failed=True,
+                          before_results=before_results)
     outcome.rows = [Row(student, unit, c.grade_id, 0.0, c.points, f"not run: {problem}") for c in cells]
     return outcome
 
@@ -372,6 +376,7 @@ def record(course_dir, outcome):
     # Written whole or not at all (a Ctrl-C or a crash between two records leaves the last one intact).
     partial = log.with_suffix(".json.partial")
     partial.write_text(json.dumps({"student": student, "unit": unit, "probe_seed": outcome.seed, "key": outcome.key,
+                               "submission": incremental.submission_digest(course_dir, student, unit),
                                "grader_failed": outcome.grader_failed, "limits": outcome.limits,
                                "problem": outcome.problem, "seconds": round(outcome.seconds, 1),
                                "peak_memory_mib": round(outcome.peak_memory / 2**20),
@@ -567,12 +572,17 @@ class Grading:
         self.boxes[unit] = self.sandbox.with_limits(self.limits.budgeted(seconds))
 
     def conclude(self, pending, future):
+        cells = self.cells[pending.unit]
         try:
-            return conclude(pending, future.result() if future is not None else None, self.cells[pending.unit])
+            run = future.result() if future is not None else None
         except Exception as exc:  # one submission must never stop the class
             if cancelled(exc):  # never a KilledWorker: that one is this submission's, below
                 raise self.lost_cluster() from None
-            return failed_outcome(self.course_dir, pending.student, pending.unit, self.cells[pending.unit], exc)
+            return failed_outcome(self.course_dir, pending.student, pending.unit, cells, exc, before_results=True)
+        try:
+            return conclude(pending, run, cells)
+        except Exception as exc:  # judging what came back failed: that may be the submission's doing
+            return failed_outcome(self.course_dir, pending.student, pending.unit, cells, exc)
 
     def lost_cluster(self):
         return LostCluster(f"lost the Dask scheduler {self.cluster or '(embedded)'} after {len(self.outcomes)} of "
@@ -583,9 +593,13 @@ class Grading:
         outcome.key = self.keys[(outcome.student, outcome.unit)]
         outcome.limits = repr(self.boxes[outcome.unit].limits)
         earlier = incremental.read_log(self.course_dir, outcome.student, outcome.unit) or {}
-        if outcome.grader_failed and isinstance(earlier.get("rows"), list) and not earlier.get("grader_failed"):
-            # The grader failed, not the submission: its last grade stands everywhere (gradebook, autograded/,
-            # feedback, log, CSV), and the next run tries again if anything it depends on changed.
+        if (outcome.before_results and isinstance(earlier.get("rows"), list) and not earlier.get("grader_failed")
+                and earlier.get("submission") == incremental.submission_digest(self.course_dir, outcome.student,
+                                                                               outcome.unit)):
+            # The grader failed before anything of the student's came back, on the very file it graded before:
+            # that grade stands everywhere (gradebook, autograded/, feedback, log, CSV), and the next run tries
+            # again (the log's key is the old one). A failure the submission could have caused (nbgrader refusing
+            # its metadata, results that break a comparison) is recorded as always: 0, the reason, a retry.
             outcome.rows = [Row(**row) for row in earlier["rows"]]
             outcome.problem = "the grader failed on it; its earlier grade stands"
         else:

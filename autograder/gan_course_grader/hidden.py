@@ -63,7 +63,7 @@ def verdict(check, status, got, want):
             with np.errstate(all="ignore"):
                 if check.compare(got, want):
                     return ""
-        except (TypeError, ValueError):
+        except Exception:  # the results are the student's: a comparison they make raise (KeyError...) fails
             pass
         return f"[{check.name}] {check.advice}"
     if kind == "missing":

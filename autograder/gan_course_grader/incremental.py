@@ -38,14 +38,19 @@ def log_path(course_dir, student, unit):
     return Path(course_dir) / "grading_log" / student / f"{unit}.json"
 
 
-def key(course_dir, student, unit, limits, seed):
-    """What a submission's grade depends on, as one digest."""
-    digest = hashlib.sha256()
+def submission_digest(course_dir, student, unit):
+    """A digest of the submitted file's bytes (of "(unreadable)" when it cannot be read)."""
     path = submission_path(course_dir, student, unit)
     try:
-        digest.update(path.read_bytes() if path.is_file() and not path.is_symlink() else b"(unreadable)")
+        data = path.read_bytes() if path.is_file() and not path.is_symlink() else b"(unreadable)"
     except OSError:
-        digest.update(b"(unreadable)")
+        data = b"(unreadable)"
+    return hashlib.sha256(data).hexdigest()
+
+
+def key(course_dir, student, unit, limits, seed):
+    """What a submission's grade depends on, as one digest."""
+    digest = hashlib.sha256(submission_digest(course_dir, student, unit).encode())
     digest.update(units.solution_path(unit).read_bytes())
     digest.update(f"\0{code_digest()}\0{limits!r}\0{seed}".encode())
     return digest.hexdigest()
