@@ -401,13 +401,14 @@ def test_unsafe_mode_grades_without_a_sandbox_and_says_so(tmp_path):
     assert re.search(r"^wrong +01_intuition +0/10$", proc.stdout, re.M)
 
 
-def test_a_grader_that_cannot_score_the_reference_refuses_to_grade(tmp_path):
+@pytest.mark.parametrize("limit", [("--time-limit", "0.5"), ("--memory-limit", "40M")], ids=["time", "memory"])
+def test_a_grader_that_cannot_score_the_reference_refuses_to_grade(tmp_path, limit):
     # Too tight a limit for the reference answers themselves: the grader's self-check must refuse,
     # and the class (here a blank submission) must not be graded as a class of zeros. Half a second
     # is less than the sandbox and the kernel take to start; 2 s was once enough for unit 01's whole
-    # reference run in the sandbox on a fast machine, and the test failed there.
+    # reference run in the sandbox on a fast machine, and the test failed there. 40 MiB is less than a kernel holds.
     submissions.write(submissions.released("01"), tmp_path, "blank", "01")
-    proc = gan_course("grade", tmp_path, "--time-limit", "0.5", timeout=900)
+    proc = gan_course("grade", tmp_path, *limit, timeout=900)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert ("the grader does not work with these limits: the reference answers of 01_intuition lost points"
             in proc.stderr) and "Traceback" not in proc.stderr

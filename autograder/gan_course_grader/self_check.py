@@ -57,7 +57,9 @@ def verify(course_dir, unit, outcome, key):
         log = Path(course_dir) / FOLDER / f"{unit}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(outcome.log)
-        limit = any("limit" in note for note in lost)
+        # The sandbox's stops ("ran longer than the time limit", "used more than 1 GiB of memory", "started more
+        # than", "wrote more than") and a cell's own time limit (nbclient's CellTimeoutError).
+        limit = any(words in note for note in lost for words in ("time limit", "more than", "CellTimeoutError"))
         raise CourseError(
             f"the grader does not work {'with these limits' if limit else 'on this machine'}: the reference answers of "
             f"{unit} lost points in the sandbox ({'; '.join(lost)}). None of its submissions was graded. "
