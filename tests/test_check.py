@@ -279,11 +279,23 @@ def test_an_error_above_a_test_is_reported_as_the_cause_and_an_unwritten_helper_
     nbformat.write(submissions.filled("01", {
         "face_score": "weights = undefined_weights\n\n\ndef face_score(images):\n    return images.sum()\n",
         "sigmoid": "def sigmoid(x):\n    raise NotImplementedError()\n",
+        # Its cell calls the unwritten sigmoid before it defines anything: the test's NameError follows from that.
+        "binary_cross_entropy": "half = sigmoid(0.0)\n\n\ndef binary_cross_entropy(y, p):\n    return 0.0\n",
     }), path)
     rows = {row["exercise"]: row for row in json.loads(gan_course("check", path, "--json").stdout)["exercises"]}
     assert rows["face_score_tests"]["message"] == (
         "NameError in the cell 'face_score', above the test: name 'undefined_weights' is not defined")
     assert rows["sigmoid_tests"]["message"] == "not written yet: sigmoid() still raises NotImplementedError"
+    assert rows["binary_cross_entropy_tests"]["message"] == "not written yet: sigmoid() still raises NotImplementedError"
+
+
+def test_a_test_cell_that_did_not_run_is_never_a_pass():
+    """Whatever stopped the run without the run saying so, a test cell with no execution is 'not checked'."""
+    from gan_course.check import results_of
+
+    unrun = nbformat.read(units.COURSE / "01_intuition.ipynb", as_version=4)  # released: no outputs, never run
+    results = results_of(unrun, exercises(unrun))
+    assert results and all(not r.passed and r.message == "not checked: its test cell did not run" for r in results)
 
 
 def test_error_messages_lose_terminal_colours_and_keras_argument_dumps():

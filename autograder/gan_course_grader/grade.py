@@ -165,8 +165,10 @@ def unreadable_reason(path):
         return f"{path.name} is a link, which the grader does not follow: hand in the notebook file itself"
     if not stat.S_ISREG(mode):
         return f"{path.name} is not a file"
-    return (f"{path.name} is larger than the {untrusted.MAX_NOTEBOOK_BYTES // 2**20} MiB the grader reads: clear the "
-            "notebook's outputs (Edit > Clear Outputs of All Cells) and hand it in again")
+    if os.lstat(path).st_size > untrusted.MAX_NOTEBOOK_BYTES:
+        return (f"{path.name} is larger than the {untrusted.MAX_NOTEBOOK_BYTES // 2**20} MiB the grader reads: clear "
+                "the notebook's outputs (Edit > Clear Outputs of All Cells) and hand it in again")
+    return f"{path.name} could not be opened by the grader (check the file's permissions in submitted/)"
 
 
 def first_cell(nb, grade_id):

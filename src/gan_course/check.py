@@ -153,6 +153,9 @@ def results_of(run_nb, exercises):
             # This exercise's code, or its test, never finished.
             message = f"{stop[1][0]}: {error_text(stop[1][1])}"
             fields["hint"] = STOP_HINTS[stop[1][0]]
+        elif error is None and run_nb.cells[ex.index].get("execution_count") is None:
+            # Never run, and no stop found to say why: never a pass.
+            message = "not checked: its test cell did not run"
         elif error is None:
             results.append(Result(ex.grade_id, ex.title, ex.points, ex.points, True, "", "", "", ""))
             continue

@@ -183,7 +183,7 @@ def load_mnist(split="train", batch_size=64, source="auto", limit=None, with_lab
     import tensorflow as tf
 
     _check_positive_int("batch_size", batch_size, allow_none=False)
-    check_seed(seed, allow_none=False)
+    check_seed(seed)  # None: tf.data's own, different every run
     data = load_mnist_arrays(split, source=source, limit=limit, verbose=verbose)
     images = scale_images(data.images)
     items = (images, data.labels.astype(np.int32)) if with_labels else images
