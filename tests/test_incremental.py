@@ -150,14 +150,22 @@ def test_a_changed_submission_is_graded_again_and_alone(course):
     assert (checked.stat().st_mtime_ns, checked.read_bytes()) == check_record
 
 
-def test_grading_one_student_keeps_everyone_elses_rows_in_the_class_csv(course):
-    """Reviewer's finding: `--student bob` wrote a grades.csv of bob's rows alone."""
+def test_grading_one_student_keeps_everyone_elses_rows_in_the_class_csv_and_files(course):
+    """Reviewers' findings: `--student bob` wrote a grades.csv of bob's rows alone, and wrote feedback that was
+    missing for other students (an instructor may have removed it on purpose)."""
     before = (course["course"] / "grades.csv").read_text()
+    removed = course["course"] / "feedback" / "wrong" / UNIT / f"{UNIT}.html"
+    mine = course["course"] / "feedback" / "partial" / UNIT / f"{UNIT}.html"
+    removed.unlink()
+    mine.unlink()
     alone = gan_course("grade", course["course"], "--student", "partial", timeout=600)
     assert alone.returncode == 0, alone.stderr
     assert "nothing to grade" in alone.stderr and "partial" in alone.stdout and "looper" not in alone.stdout
     assert (course["course"] / "grades.csv").read_text() == before
     assert {line.split(",")[0] for line in before.splitlines()[1:]} == set(class_of())
+    assert mine.is_file() and not removed.exists()
+    gan_course("grade", course["course"], "--student", "wrong", timeout=600)  # as it was, for the tests after this
+    assert removed.is_file()
 
 
 def test_a_lost_gradebook_is_filled_again_by_grading_what_it_lacks(course):

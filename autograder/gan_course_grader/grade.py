@@ -388,17 +388,19 @@ def record(course_dir, outcome):
     os.replace(partial, log)
 
 
-def write_feedback(course_dir, outcomes, unit_names=()):
-    """nbgrader's feedback where it is missing, in the units of ``outcomes`` and ``unit_names``: the
-    submissions graded in this run (``record`` removed theirs) and any a run stopped before its feedback
-    recorded without; everyone else's files are left as they were."""
+def write_feedback(course_dir, outcomes, unit_names=(), students=None):
+    """nbgrader's feedback where it is missing, in the units of ``outcomes`` and ``unit_names``, for
+    ``students`` (default: anyone): the submissions graded in this run (``record`` removed theirs) and any
+    a run stopped before its feedback recorded without; everyone else's files are left as they were."""
     course_dir = Path(course_dir)
     for unit in sorted({o.unit for o in outcomes} | set(unit_names)):
-        done = sorted(html.parts[-3] for html in (course_dir / "feedback").glob(f"*/{unit}/{unit}.html"))
+        done = {html.parts[-3] for html in (course_dir / "feedback").glob(f"*/{unit}/{unit}.html")}
         graded = {nb.parts[-3] for nb in (course_dir / "autograded").glob(f"*/{unit}/{unit}.ipynb")}
-        if not graded - set(done):
+        wanted = (graded - done) & (set(students) if students else graded)
+        if not wanted:
             continue
-        exclude = [f"--CourseDirectory.student_id_exclude={','.join(done)}"] if done else []
+        others = sorted((graded | done) - wanted)
+        exclude = [f"--CourseDirectory.student_id_exclude={','.join(others)}"] if others else []
         nbgrader_course.run(course_dir, "generate_feedback", unit, "--force", *exclude, check=False)
     for o in outcomes:
         html = course_dir / "feedback" / o.student / o.unit / f"{o.unit}.html"
@@ -460,11 +462,9 @@ def grade(course_dir, unit_names=None, students=None, jobs=1, limits=Limits(), u
     if kept:
         progress(f"{len(kept)} of {len(pairs)} submissions are graded already and unchanged"
                  + ("; nothing to grade (--force grades them again)" if not pending else ""))
-    if pending:
-        outcomes = Grading(course_dir, pending, keys, jobs, limits, unsafe, cluster, progress).run()
-    else:  # nothing to grade; a run stopped between its records and its feedback may have left some to write
-        outcomes = []
-        write_feedback(course_dir, [], {unit for _, unit in pairs})
+    outcomes = Grading(course_dir, pending, keys, jobs, limits, unsafe, cluster, progress).run() if pending else []
+    # Also when nothing was graded: a run stopped between its records and its feedback may have left some to write.
+    write_feedback(course_dir, outcomes, {unit for _, unit in pairs}, students)
     graded = {(o.student, o.unit): o.rows for o in outcomes}
     rows = [row if isinstance(row, Row) else Row(**row) for pair in pairs for row in graded.get(pair, kept.get(pair, []))]
     return rows, [(o.student, o.unit) for o in outcomes if o.grader_failed]
@@ -504,7 +504,6 @@ class Grading:
             except BaseException:  # stopped (Ctrl-C, lost cluster, failed self-check): no sandbox runs on
                 stop_running()
                 raise
-        write_feedback(self.course_dir, self.outcomes)
         return self.outcomes
 
     def release_into_course(self):
