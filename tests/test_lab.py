@@ -8,6 +8,8 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
 from conftest import gan_course
 
 
@@ -33,9 +35,10 @@ def alive(pid):
         return False
 
 
-def test_lab_stopped_by_sigterm_stops_jupyterlab_and_removes_its_configuration(tmp_path):
-    """A closed terminal or `kill` of gan-course lab: before, JupyterLab kept running as an orphan and the
-    private configuration folder stayed in the temporary folder."""
+@pytest.mark.parametrize("signals", [[signal.SIGTERM], [signal.SIGINT, signal.SIGINT]], ids=["SIGTERM", "2 SIGINT"])
+def test_lab_stopped_by_a_signal_stops_jupyterlab_and_removes_its_configuration(tmp_path, signals):
+    """A closed terminal, `kill`, or two Ctrl-C that reach gan-course lab alone: before, JupyterLab kept running
+    as an orphan and the private configuration folder stayed in the temporary folder."""
     folder, scratch = tmp_path / "notebooks", tmp_path / "tmp"
     folder.mkdir(), scratch.mkdir()
     port = free_port()
@@ -58,7 +61,9 @@ def test_lab_stopped_by_sigterm_stops_jupyterlab_and_removes_its_configuration(t
                 time.sleep(0.5)
         servers = children(proc.pid)
         assert servers and [p.name for p in scratch.iterdir()][0].startswith("gan-course-lab-")
-        os.kill(proc.pid, signal.SIGTERM)  # gan-course alone, not its process group
+        for sig in signals:
+            os.kill(proc.pid, sig)  # gan-course alone, not its process group
+            time.sleep(0.5)
         proc.wait(timeout=30)
         deadline = time.time() + 30
         while any(alive(pid) for pid in servers) and time.time() < deadline:

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from .notebooks import CourseError
@@ -65,20 +66,30 @@ def main(folder=".", extra_args=()):
         return wait_for(server)
 
 
-def wait_for(server):
-    """Wait until JupyterLab ends; a SIGTERM or SIGHUP to this process (a closed terminal, `kill`) ends
-    it first, so that no server is left running without its configuration folder. Ctrl-C reaches
-    JupyterLab by itself (the terminal sends it to both): it asks, or stops, and this waits for it."""
-    def stop_server(signum, frame):
+def wait_for(server, grace=10.0):
+    """Wait until JupyterLab ends. A SIGTERM or SIGHUP to this process (a closed terminal, `kill`) ends it
+    first, so that no server is left running without its configuration folder; one that has not ended
+    ``grace`` seconds later is killed. Ctrl-C at the terminal reaches JupyterLab by itself (it asks, or
+    stops at a second one); a second Ctrl-C here ends it too, also when only this process got them."""
+    asked = []
+
+    def stop_server(signum=None, frame=None):
+        asked.append(time.monotonic())
         server.terminate()
 
     previous = {sig: signal.signal(sig, stop_server) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    interrupts = 0
     try:
         while True:
             try:
-                return server.wait()
+                return server.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                if asked and time.monotonic() - asked[0] > grace:
+                    server.kill()
             except KeyboardInterrupt:
-                continue
+                interrupts += 1
+                if interrupts >= 2:
+                    stop_server()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
