@@ -126,7 +126,22 @@ builtins.AssertionError = type("Never", (Exception,), {})
         "forker": appended("face_score", "import os, time\nfor _ in range(1000):\n    os.fork() or time.sleep(600)\n"),
         "flood": appended("value_at_optimum", "for _i in range(10**5):\n    print('flood', _i)\n"
                           "_f = open('/tmp/flood', 'wb')\nwhile True:\n    _f.write(b'x' * 2**20)\n"),
+        # Folders nested deeper than Python's recursion limit (the watchdog's disk count and the clean-up of the
+        # scratch folder recursed), and an earlier check's results overwritten with JSON nested as deep.
+        "nester": appended("value_at_optimum", NESTER),
     }
+
+
+NESTER = """
+import os, pathlib
+_results = pathlib.Path(os.environ["GAN_COURSE_PROBE_DIR"]) / "results"
+(_results / "sigmoid.wide_range.json").write_text("[" * 60000)
+_here = os.getcwd()
+for _ in range(1500):
+    os.mkdir("d")
+    os.chdir("d")
+os.chdir(_here)
+"""
 
 
 def with_tags(nb, tags):
@@ -157,7 +172,8 @@ LIMITS = ["-j", "2", "--time-limit", "60", "--memory-limit", "1G", "--process-li
 # What each submission must score (out of 10), attacks included.
 EXPECTED_TOTALS = {"reference": 10, "blank": 0, "wrong": 0, "partial": 6, "noisy": 10, "syntax": 8, "edited": 8,
                    "duplicated": 10, "garbage": 0, "misnamed": 0,
-                   "sneak": 10, "forger": 8, "patcher": 6, "killer": 9, "hog": 7, "forker": 2, "flood": 9}
+                   "sneak": 10, "forger": 8, "patcher": 6, "killer": 9, "hog": 7, "forker": 2, "flood": 9,
+                   "nester": 8}
 HONEST = ["reference", "blank", "wrong", "partial", "noisy", "syntax", "edited", "duplicated"]
 
 

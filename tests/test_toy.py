@@ -46,7 +46,7 @@ def test_bad_arguments_say_what_is_wrong(kwargs, words):
     (lambda: show_faces(np.zeros((3, 5))), "shape (n, 4) or (n, 2, 2); got shape (3, 5)"),
     (lambda: show_faces(np.zeros((2, 4)), titles=["a"]), "got 1 titles for 2 images"),
     (lambda: quality_report(np.zeros((60, 28, 28, 1)), seed=[1, 2]), "seed must be a whole number >= 0, got [1, 2]"),
-    (lambda: load_mnist(seed="a", limit=64, verbose=False), "seed must be a whole number >= 0, got 'a'"),
+    (lambda: load_mnist(seed="a", limit=64, verbose=False), "seed must be a whole number >= 0 or None, got 'a'"),
 ], ids=["digits to show_faces", "5 pixels", "too few titles", "a list as quality seed", "a text as mnist seed"])
 def test_the_helpers_name_a_bad_argument(call, words):
     """Each said something else before: an IndexError, NumPy's reshape error, 'unhashable type', a string

@@ -77,9 +77,10 @@ class Outcome:
     key: str = ""  # what its grade depends on (incremental.key)
     limits: str = ""  # the limits it ran under
     grader_failed: bool = False  # the grader, not the submission, failed: graded again next run
-    # The task failed before any of the submission's results came back (a worker that cannot import the grader,
-    # a lost task): nothing of the student's decided the failure.
+    # The task failed before any of the submission's results came back (a worker that cannot import the grader):
+    # nothing of the student's decided the failure.
     before_results: bool = False
+    submission: str = ""  # the digest of the submitted bytes this outcome is of
 
 
 # --- what there is to grade -----------------------------------------------------------------
@@ -249,6 +250,7 @@ class Pending:
     submitted_nb: object = None
     job: object = None  # the Job for a worker, or None when the file could not be read
     problem: str = ""
+    digest: str = ""  # of the bytes read: what this grading is of
 
 
 def prepare(sandbox, course_dir, student, unit, gradebook_bytes, submission=None):
@@ -258,7 +260,8 @@ def prepare(sandbox, course_dir, student, unit, gradebook_bytes, submission=None
     data, submitted_nb, unreadable = read_submission(submission)
     checks = [c for exercise_checks in hidden.checks_of_unit(unit).values() for c in exercise_checks]
     inputs = {check.name: check.inputs(seed) for check in checks}
-    pending = Pending(student, unit, seed, inputs, submitted_nb, problem=unreadable)
+    pending = Pending(student, unit, seed, inputs, submitted_nb, problem=unreadable,
+                      digest=hashlib.sha256(data if data is not None else b"(unreadable)").hexdigest())
     if not unreadable:
         pending.job = Job(unit, data, gradebook_bytes, tuple((c.exercise, c.name, c.target, c.op) for c in checks),
                           inputs, sandbox.limits, sandbox.unsafe, sandbox.hidden_paths)
@@ -270,9 +273,7 @@ def conclude(pending, run, cells):
     run = run or Run(problem=pending.problem)
     if run.grader_failed:
         last = [line for line in run.log.splitlines() if line.strip()][-3:]
-        print(f"warning: {pending.student} / {pending.unit}: nbgrader could not prepare the notebook, so none of it "
-              f"ran; this is a grader bug or damaged metadata, not the student's code: {' | '.join(last)[-400:]}",
-              file=sys.stderr)
+        print(f"warning: {pending.student} / {pending.unit}: {run.problem}: {' | '.join(last)[-400:]}", file=sys.stderr)
     rows, messages = judge(pending.unit, cells, run.problem, run.notebook, run.results, pending.inputs)
     outcome = Outcome(pending.student, pending.unit, pending.seed, run.problem, seconds=run.seconds,
                       messages=messages, log=run.log, peak_memory=run.peak_memory, grader_failed=run.grader_failed,
@@ -372,13 +373,14 @@ def record(course_dir, outcome):
     shutil.rmtree(course_dir / "feedback" / student / unit, ignore_errors=True)
     if outcome.notebook is not None:
         autograded.mkdir(parents=True)
-        nbformat.write(outcome.notebook, autograded / f"{unit}.ipynb")
+        # The notebook's text is the student's: a lone surrogate in it cannot be UTF-8, and is replaced.
+        (autograded / f"{unit}.ipynb").write_bytes(nbformat.writes(outcome.notebook).encode("utf-8", "replace"))
     log = incremental.log_path(course_dir, student, unit)
     log.parent.mkdir(parents=True, exist_ok=True)
     # Written whole or not at all (a Ctrl-C or a crash between two records leaves the last one intact).
     partial = log.with_suffix(".json.partial")
     partial.write_text(json.dumps({"student": student, "unit": unit, "probe_seed": outcome.seed, "key": outcome.key,
-                               "submission": incremental.submission_digest(course_dir, student, unit),
+                               "submission": outcome.submission,
                                "grader_failed": outcome.grader_failed, "limits": outcome.limits,
                                "problem": outcome.problem, "seconds": round(outcome.seconds, 1),
                                "peak_memory_mib": round(outcome.peak_memory / 2**20),
@@ -573,12 +575,18 @@ class Grading:
         self.boxes[unit] = self.sandbox.with_limits(self.limits.budgeted(seconds))
 
     def conclude(self, pending, future):
+        outcome = self.outcome_of(pending, future)
+        outcome.submission = pending.digest
+        return outcome
+
+    def outcome_of(self, pending, future):
         cells = self.cells[pending.unit]
         try:
             run = future.result() if future is not None else None
         except Exception as exc:  # one submission must never stop the class
             if cancelled(exc):  # never a KilledWorker: that one is this submission's, below
                 raise self.lost_cluster() from None
+            # run_job returns what the student's data made fail: this is the task's own set-up or the cluster.
             return failed_outcome(self.course_dir, pending.student, pending.unit, cells, exc, before_results=True)
         try:
             return conclude(pending, run, cells)
@@ -590,13 +598,25 @@ class Grading:
                            f"{len(self.pairs)} submissions: what was graded is kept; run the command again to grade "
                            "the rest")
 
+    def record(self, outcome):
+        """Record an outcome; one that cannot be recorded (a grader bug, or data of the student's no writer
+        takes) is recorded as the grader's failure instead: the class goes on."""
+        try:
+            with interrupts_deferred():  # a Ctrl-C here lands after the record: never half a gradebook row
+                record(self.course_dir, outcome)
+        except Exception as exc:
+            failed = failed_outcome(self.course_dir, outcome.student, outcome.unit, self.cells[outcome.unit], exc)
+            failed.key, failed.limits, failed.submission = outcome.key, outcome.limits, outcome.submission
+            with interrupts_deferred():
+                record(self.course_dir, failed)
+            outcome.rows, outcome.problem, outcome.grader_failed = failed.rows, failed.problem, True
+
     def finish(self, outcome):
         outcome.key = self.keys[(outcome.student, outcome.unit)]
         outcome.limits = repr(self.boxes[outcome.unit].limits)
         earlier = incremental.read_log(self.course_dir, outcome.student, outcome.unit) or {}
         if (outcome.before_results and isinstance(earlier.get("rows"), list) and not earlier.get("grader_failed")
-                and earlier.get("submission") == incremental.submission_digest(self.course_dir, outcome.student,
-                                                                               outcome.unit)):
+                and earlier.get("submission") == outcome.submission):
             # The grader failed before anything of the student's came back, on the very file it graded before:
             # that grade stands everywhere (gradebook, autograded/, feedback, log, CSV), and the next run tries
             # again (the log's key is the old one). A failure the submission could have caused (nbgrader refusing
@@ -604,8 +624,7 @@ class Grading:
             outcome.rows = [Row(**row) for row in earlier["rows"]]
             outcome.problem = "the grader failed on it; its earlier grade stands"
         else:
-            with interrupts_deferred():  # a Ctrl-C here lands after the record: never half a gradebook row
-                record(self.course_dir, outcome)
+            self.record(outcome)
         self.outcomes.append(outcome)
         failed = sum(o.grader_failed for o in self.outcomes)
         self.progress(progress_bar(len(self.outcomes), len(self.pairs), outcome, failed,

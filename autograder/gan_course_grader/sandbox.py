@@ -312,6 +312,9 @@ class Sandbox:
             RUNNING.add(proc)
             try:
                 stopped, peak = self._watch(proc, Path(scratch), start)
+            except BaseException:  # the watchdog itself failed (or Ctrl-C): nothing runs on unwatched
+                kill_all(proc, descendants(proc.pid))
+                raise
             finally:
                 RUNNING.discard(proc)
         seconds = time.monotonic() - start
@@ -399,16 +402,33 @@ def resident_bytes(pid):
 
 
 def disk_usage(folder):
-    """(bytes allocated, number of entries) under ``folder``, not following links."""
+    """(bytes allocated, number of entries) under ``folder``, not following links. A loop over a stack, not
+    recursion: the folders are the student's, nested as deep as they like."""
     total = count = 0
-    for dirpath, dirnames, filenames in os.walk(folder):
-        for name in dirnames + filenames:
+    stack = [str(folder)]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
             count += 1
             try:
-                total += os.lstat(os.path.join(dirpath, name)).st_blocks * 512
+                total += entry.stat(follow_symlinks=False).st_blocks * 512
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
             except OSError:
                 pass
     return total, count
+
+
+def remove_tree(path):
+    """Remove a folder the student's code may have filled with anything (folders nested deeper than Python's
+    recursion limit, which shutil.rmtree cannot take on 3.11)."""
+    try:
+        shutil.rmtree(path)
+    except (OSError, RecursionError):
+        subprocess.run(["rm", "-rf", "--", str(path)], check=False)
 
 
 def kill_all(proc, tree):

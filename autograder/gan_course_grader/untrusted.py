@@ -59,7 +59,7 @@ def read_status(root, relative):
     data = read_bytes(root, relative, 64 * 1024)
     try:
         status = json.loads(data) if data is not None else None
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         return None
     return status if isinstance(status, dict) else None
 

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import nbgrader_course, untrusted
-from .sandbox import MATPLOTLIB_DIR, Limits, Sandbox
+from .sandbox import MATPLOTLIB_DIR, Limits, Sandbox, remove_tree
 
 SANDBOX_STUDENT = "student"  # the student id inside every scratch course
 DIED = "the notebook did not finish running (its kernel died or was killed)"
+UNREAD = "the grader could not read what the notebook left"
 GRADER_FAILED = ("nbgrader could not prepare the notebook, so none of its code ran (a grader bug or damaged "
                  "nbgrader metadata, not a crash of the notebook; the instructor has been warned)")
 PREPARED = "prepared.ipynb"  # in the scratch course: the notebook as the sandbox gets it
@@ -131,44 +132,62 @@ def prepare_in_scratch(scratch, job):
     gradebook = nbgrader_course.gradebook_path(scratch)
     try:
         body = prepared_notebook(scratch / scratch_notebook("submitted", unit), gradebook, unit, SANDBOX_STUDENT)
+        (scratch / PREPARED).write_text(body, encoding="utf-8")  # a lone surrogate in the notebook fails here
     except Exception:  # nbgrader raises many types for a notebook it refuses
         return traceback.format_exc()[-2000:]
     finally:
         gradebook.unlink(missing_ok=True)
-    (scratch / PREPARED).write_text(body, encoding="utf-8")
     return ""
 
 
 def run_job(job):
-    """Prepare the job's submission for nbgrader, run it in a sandbox; what it left, as a :class:`Run`."""
-    from gan_course_probe import PROBE_DIR_ENV, RESULTS
+    """Prepare the job's submission for nbgrader, run it in a sandbox; what it left, as a :class:`Run`.
 
+    Only a failure of the grader's own set-up (before the submission is read) raises. From nbgrader's
+    preparation on, everything read is the student's (the notebook, then what its code left): a failure there
+    comes back as a Run with ``grader_failed`` (0 points, the reason, graded again by the next run), never
+    as an exception the coordinator could take for the cluster's."""
     start = time.monotonic()
     sandbox = sandbox_for(job.limits, job.unsafe, job.hidden_paths)
     unit = job.unit
-    with tempfile.TemporaryDirectory(prefix=f"gan-course-{unit}-") as work:
-        scratch = Path(work) / "course"
+    work = Path(tempfile.mkdtemp(prefix=f"gan-course-{unit}-"))
+    try:
+        scratch = work / "course"
         scratch.mkdir()
         lay_out_scratch(scratch, job)
         refused = prepare_in_scratch(scratch, job)
         if refused:
             return Run(problem=GRADER_FAILED, grader_failed=True, log=refused, seconds=time.monotonic() - start)
-        seen, _ = sandbox.paths(scratch)
-        output = scratch_notebook("autograded", unit).as_posix()
-        finished = sandbox.run(
-            scratch,
-            [sys.executable, "-m", "gan_course_probe.execute", str(seen / PREPARED), str(seen / output),
-             f"--timeout={sandbox.limits.cell_seconds}"],
-            extra_env={PROBE_DIR_ENV: str(seen / "probe")},
-            log_path=Path(work) / "sandbox.log")
-        run = Run(notebook=untrusted.read_notebook(scratch, output),
-                  seconds=time.monotonic() - start, log=finished.log[-2000:], peak_memory=finished.peak_memory)
-        if finished.stopped:
-            run.problem = f"the notebook was stopped because it {finished.stopped}"
-        elif run.notebook is None:
-            run.problem = DIED
-        for _, name, _, _ in job.checks:
-            status = untrusted.read_status(scratch, f"probe/{RESULTS}/{name}.json")
-            if status is not None:
-                run.results[name] = (status, untrusted.read_arrays(scratch, f"probe/{RESULTS}/{name}.npz"))
+        try:
+            return run_prepared(scratch, job, sandbox, start, work / "sandbox.log")
+        except Exception:
+            return Run(problem=f"{UNREAD} ({traceback.format_exc().strip().splitlines()[-1][:200]})",
+                       grader_failed=True, log=traceback.format_exc()[-2000:], seconds=time.monotonic() - start)
+    finally:
+        remove_tree(work)
+
+
+def run_prepared(scratch, job, sandbox, start, log_path):
+    """Run the prepared notebook in the sandbox and read what it left (the student's data: untrusted)."""
+    from gan_course_probe import PROBE_DIR_ENV, RESULTS
+
+    unit = job.unit
+    seen, _ = sandbox.paths(scratch)
+    output = scratch_notebook("autograded", unit).as_posix()
+    finished = sandbox.run(
+        scratch,
+        [sys.executable, "-m", "gan_course_probe.execute", str(seen / PREPARED), str(seen / output),
+         f"--timeout={sandbox.limits.cell_seconds}"],
+        extra_env={PROBE_DIR_ENV: str(seen / "probe")},
+        log_path=log_path)
+    run = Run(notebook=untrusted.read_notebook(scratch, output),
+              seconds=time.monotonic() - start, log=finished.log[-2000:], peak_memory=finished.peak_memory)
+    if finished.stopped:
+        run.problem = f"the notebook was stopped because it {finished.stopped}"
+    elif run.notebook is None:
+        run.problem = DIED
+    for _, name, _, _ in job.checks:
+        status = untrusted.read_status(scratch, f"probe/{RESULTS}/{name}.json")
+        if status is not None:
+            run.results[name] = (status, untrusted.read_arrays(scratch, f"probe/{RESULTS}/{name}.npz"))
     return run
