@@ -127,7 +127,8 @@ builtins.AssertionError = type("Never", (Exception,), {})
         "flood": appended("value_at_optimum", "for _i in range(10**5):\n    print('flood', _i)\n"
                           "_f = open('/tmp/flood', 'wb')\nwhile True:\n    _f.write(b'x' * 2**20)\n"),
         # Folders nested deeper than Python's recursion limit (the watchdog's disk count and the clean-up of the
-        # scratch folder recursed), and an earlier check's results overwritten with JSON nested as deep.
+        # scratch folder recursed), an earlier check's results overwritten with JSON nested as deep, and another's
+        # with text no UTF-8 writer takes (the record of the feedback notebook failed: the whole run stopped).
         "nester": appended("value_at_optimum", NESTER),
     }
 
@@ -136,6 +137,7 @@ NESTER = """
 import os, pathlib
 _results = pathlib.Path(os.environ["GAN_COURSE_PROBE_DIR"]) / "results"
 (_results / "sigmoid.wide_range.json").write_text("[" * 60000)
+(_results / "sigmoid.shapes.json").write_text('{"status": "raised", "error": "\\\\ud800"}')  # a lone surrogate
 _here = os.getcwd()
 for _ in range(1500):
     os.mkdir("d")
