@@ -447,3 +447,16 @@ def test_a_notebook_of_too_many_cells_is_refused_before_any_preparation(tmp_path
     nb.cells = nb.cells[:grade.MAX_CELLS]
     nbformat.write(nb, path)
     assert grade.read_submission(path)[2] == ""
+
+
+def test_student_text_no_utf8_writer_takes_cannot_stop_the_csv_and_odd_folder_names_are_skipped(tmp_path, capsys):
+    """Second review: an error name with a lone surrogate, quoted in a note, made write_csv raise on every run
+    (the note is read back from the log); a student folder whose name is not UTF-8 cannot enter the gradebook."""
+    row = grade.Row("ann", "01_intuition", "sigmoid_tests", 0.0, 2.0, "visible tests failed (\ud800Error)")
+    grade.write_csv([row], tmp_path / "grades.csv")
+    assert "visible tests failed (?Error)" in (tmp_path / "grades.csv").read_text()
+    assert grade.Row(**{**row.__dict__, "note": "\ud800"}).note == "?"
+    submissions.write(submissions.filled("01"), tmp_path, "ann", "01")
+    (tmp_path / "submitted" / os.fsdecode(b"b\xffb") / "01_intuition").mkdir(parents=True)
+    assert grade.find_submissions(tmp_path) == [("ann", "01_intuition")]
+    assert "its name is not UTF-8 text; rename the folder" in capsys.readouterr().err

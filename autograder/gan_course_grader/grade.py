@@ -61,6 +61,11 @@ class Row:
     max: float
     note: str = ""
 
+    def __post_init__(self):
+        # A note may quote the student's run (an error's name): text no UTF-8 writer takes (a lone surrogate)
+        # would stop the CSV, the table and every later run that reads it back from the log.
+        self.note = str(self.note).encode("utf-8", "replace").decode("utf-8")
+
 
 @dataclass
 class Outcome:
@@ -99,6 +104,13 @@ def find_submissions(course_dir, unit_names=None, students=None, warn=True):
     pairs = []
     for student_dir in sorted(p for p in submitted.iterdir() if p.is_dir()):
         if students and student_dir.name not in students:
+            continue
+        try:
+            student_dir.name.encode("utf-8")
+        except UnicodeEncodeError:  # bytes that are not UTF-8: nbgrader's gradebook cannot store the name
+            if warn:
+                print(f"warning: skipping {student_dir!r}: its name is not UTF-8 text; rename the folder",
+                      file=sys.stderr)
             continue
         for unit in wanted:
             if (student_dir / unit).is_dir():
@@ -600,16 +612,21 @@ class Grading:
 
     def record(self, outcome):
         """Record an outcome; one that cannot be recorded (a grader bug, or data of the student's no writer
-        takes) is recorded as the grader's failure instead: the class goes on."""
-        try:
-            with interrupts_deferred():  # a Ctrl-C here lands after the record: never half a gradebook row
+        takes) is recorded as the grader's failure instead; if even that fails, it is said: the class goes on."""
+        with interrupts_deferred():  # a Ctrl-C here lands after the record(s): never half a gradebook row
+            try:
                 record(self.course_dir, outcome)
-        except Exception as exc:
-            failed = failed_outcome(self.course_dir, outcome.student, outcome.unit, self.cells[outcome.unit], exc)
+                return
+            except Exception as exc:
+                failed = failed_outcome(self.course_dir, outcome.student, outcome.unit, self.cells[outcome.unit], exc)
             failed.key, failed.limits, failed.submission = outcome.key, outcome.limits, outcome.submission
-            with interrupts_deferred():
-                record(self.course_dir, failed)
             outcome.rows, outcome.problem, outcome.grader_failed = failed.rows, failed.problem, True
+            outcome.notebook = None
+            try:
+                record(self.course_dir, failed)
+            except Exception as exc:
+                print(f"warning: {outcome.student} / {outcome.unit}: could not be recorded ({exc!r}); "
+                      "the next run grades it again", file=sys.stderr)
 
     def finish(self, outcome):
         outcome.key = self.keys[(outcome.student, outcome.unit)]

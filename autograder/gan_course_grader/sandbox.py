@@ -313,7 +313,11 @@ class Sandbox:
             try:
                 stopped, peak = self._watch(proc, Path(scratch), start)
             except BaseException:  # the watchdog itself failed (or Ctrl-C): nothing runs on unwatched
-                kill_all(proc, descendants(proc.pid))
+                try:
+                    tree = descendants(proc.pid)
+                except Exception:  # what made the watchdog fail may make this fail: the group kill is enough
+                    tree = []
+                kill_all(proc, tree)
                 raise
             finally:
                 RUNNING.discard(proc)
@@ -428,7 +432,11 @@ def remove_tree(path):
     try:
         shutil.rmtree(path)
     except (OSError, RecursionError):
+        # Folders the student made unreadable or unwritable (chmod 000) first; chmod -R follows no link.
+        subprocess.run(["chmod", "-R", "u+rwx", "--", str(path)], check=False, stderr=subprocess.DEVNULL)
         subprocess.run(["rm", "-rf", "--", str(path)], check=False)
+    if os.path.lexists(path):
+        print(f"warning: could not remove the grading scratch folder {path}", file=sys.stderr)
 
 
 def kill_all(proc, tree):

@@ -143,10 +143,10 @@ def prepare_in_scratch(scratch, job):
 def run_job(job):
     """Prepare the job's submission for nbgrader, run it in a sandbox; what it left, as a :class:`Run`.
 
-    Only a failure of the grader's own set-up (before the submission is read) raises. From nbgrader's
-    preparation on, everything read is the student's (the notebook, then what its code left): a failure there
+    Only a failure of the grader's own (its set-up, starting the sandbox) raises. What is read is the
+    student's (the notebook for nbgrader's preparation, then what its code left): a failure reading it
     comes back as a Run with ``grader_failed`` (0 points, the reason, graded again by the next run), never
-    as an exception the coordinator could take for the cluster's."""
+    as an exception the coordinator could take for the grader's own."""
     start = time.monotonic()
     sandbox = sandbox_for(job.limits, job.unsafe, job.hidden_paths)
     unit = job.unit
@@ -158,8 +158,9 @@ def run_job(job):
         refused = prepare_in_scratch(scratch, job)
         if refused:
             return Run(problem=GRADER_FAILED, grader_failed=True, log=refused, seconds=time.monotonic() - start)
+        finished = run_prepared(scratch, job, sandbox, work / "sandbox.log")  # raises only for the grader's own
         try:
-            return run_prepared(scratch, job, sandbox, start, work / "sandbox.log")
+            return read_run(scratch, job, finished, start)
         except Exception:
             return Run(problem=f"{UNREAD} ({traceback.format_exc().strip().splitlines()[-1][:200]})",
                        grader_failed=True, log=traceback.format_exc()[-2000:], seconds=time.monotonic() - start)
@@ -167,19 +168,24 @@ def run_job(job):
         remove_tree(work)
 
 
-def run_prepared(scratch, job, sandbox, start, log_path):
-    """Run the prepared notebook in the sandbox and read what it left (the student's data: untrusted)."""
-    from gan_course_probe import PROBE_DIR_ENV, RESULTS
+def run_prepared(scratch, job, sandbox, log_path):
+    """Run the prepared notebook in the sandbox: its Finished."""
+    from gan_course_probe import PROBE_DIR_ENV
 
-    unit = job.unit
     seen, _ = sandbox.paths(scratch)
-    output = scratch_notebook("autograded", unit).as_posix()
-    finished = sandbox.run(
+    return sandbox.run(
         scratch,
-        [sys.executable, "-m", "gan_course_probe.execute", str(seen / PREPARED), str(seen / output),
-         f"--timeout={sandbox.limits.cell_seconds}"],
+        [sys.executable, "-m", "gan_course_probe.execute", str(seen / PREPARED),
+         str(seen / scratch_notebook("autograded", job.unit).as_posix()), f"--timeout={sandbox.limits.cell_seconds}"],
         extra_env={PROBE_DIR_ENV: str(seen / "probe")},
         log_path=log_path)
+
+
+def read_run(scratch, job, finished, start):
+    """What the sandbox's run left, as a Run (the student's data: untrusted)."""
+    from gan_course_probe import RESULTS
+
+    output = scratch_notebook("autograded", job.unit).as_posix()
     run = Run(notebook=untrusted.read_notebook(scratch, output),
               seconds=time.monotonic() - start, log=finished.log[-2000:], peak_memory=finished.peak_memory)
     if finished.stopped:
