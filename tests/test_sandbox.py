@@ -155,3 +155,30 @@ def test_a_forged_run_notebook_neither_scores_nor_breaks_the_grader():
     assert [score for _, score, _, _ in rows] == [0.0] * len(cells)
     nb = grade.feedback_notebook(cells, forged, None, "", messages)
     assert nb.cells[0].cell_type == "markdown"
+
+
+def test_the_output_count_sees_past_path_max_and_the_clean_up_removes_it(tmp_path):
+    """Third review: 20 folders of 250-character names (a path past PATH_MAX) holding 50 MiB and 50 files were
+    counted as 64 KiB and 17 entries: a way round the output limit. Made through directory descriptors, as a
+    student's code can."""
+    from gan_course_grader.sandbox import disk_usage, remove_tree
+
+    root = tmp_path / "scratch"
+    root.mkdir()
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        for _ in range(20):
+            os.mkdir("n" * 250, dir_fd=fd)
+            inner = os.open("n" * 250, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        for k in range(50):
+            f = os.open(f"f{k}", os.O_WRONLY | os.O_CREAT, dir_fd=fd)
+            os.write(f, b"x" * 2**20)
+            os.close(f)
+    finally:
+        os.close(fd)
+    written, entries = disk_usage(root)
+    assert written >= 50 * 2**20 and entries == 70
+    remove_tree(root)
+    assert not root.exists()
