@@ -165,7 +165,7 @@ def read_submission(path):
 def unreadable_reason(path):
     """Why the grader does not read a submitted notebook, and what makes it readable (never following a link)."""
     try:
-        mode = os.lstat(path).st_mode
+        info = os.lstat(path)
     except OSError:
         try:
             others = sorted(p.name for p in path.parent.iterdir() if p.suffix == ".ipynb")[:5]
@@ -174,11 +174,11 @@ def unreadable_reason(path):
         found = f" (the folder holds {', '.join(others)})" if others else ""
         return (f"no notebook named {path.name} was handed in{found}: nbgrader's layout names the notebook like the "
                 f"unit; rename it to {path.name}")
-    if stat.S_ISLNK(mode):
+    if stat.S_ISLNK(info.st_mode):
         return f"{path.name} is a link, which the grader does not follow: hand in the notebook file itself"
-    if not stat.S_ISREG(mode):
+    if not stat.S_ISREG(info.st_mode):
         return f"{path.name} is not a file"
-    if os.lstat(path).st_size > untrusted.MAX_NOTEBOOK_BYTES:
+    if info.st_size > untrusted.MAX_NOTEBOOK_BYTES:
         return (f"{path.name} is larger than the {untrusted.MAX_NOTEBOOK_BYTES // 2**20} MiB the grader reads: clear "
                 "the notebook's outputs (Edit > Clear Outputs of All Cells) and hand it in again")
     return f"{path.name} could not be opened by the grader (check the file's permissions in submitted/)"
@@ -347,11 +347,13 @@ def submission_timestamp(path):
     student's (it comes with the submission): read as data, never followed through a link, at most 1 KiB."""
     from nbgrader.utils import parse_utc
 
-    data = untrusted.read_bytes(path.parent, path.name, 1024) if os.path.lexists(path) else b""
+    if not os.path.lexists(path):
+        return None
+    data = untrusted.read_bytes(path.parent, path.name, 1024)
     try:
-        text = data.decode("utf-8").strip() if data is not None else None
-        if text is None:
+        if data is None:
             raise ValueError("a link, not a file, or larger than 1 KiB")
+        text = data.decode("utf-8").strip()
         if not text:
             return None
         with warnings.catch_warnings():

@@ -2,7 +2,8 @@
 
 * By default, an embedded ``LocalCluster``: ``-j N`` single-threaded workers inside the grading
   process, over Dask's in-process transport, no dashboard, gone when grading ends. Its only sockets
-  are the HTTP servers Dask always starts, here on 127.0.0.1. Nothing to set up. Each task runs its submission in a sandbox (a subprocess).
+  are the HTTP servers Dask always starts, here on 127.0.0.1. Nothing to set up. Each task runs its
+  submission in a sandbox (a subprocess).
 * ``--cluster ADDRESS``: an existing cluster's scheduler, as ``tcp://host:8786`` or the path of a
   scheduler file (written by ``dask scheduler --scheduler-file``, dask-jobqueue or the
   dask-kubernetes operator). Its workers must have gan-course and bubblewrap installed and the

@@ -136,8 +136,8 @@ STOP_HINTS = {
 
 
 def results_of(run_nb, exercises):
-    stop = next(((i, notebooks.cell_error(c)) for i, c in enumerate(run_nb.cells) if c.cell_type == "code"
-                 and (notebooks.cell_error(c) or ("",))[0] in notebooks.RUN_STOPPED), None)
+    stop = next(((i, error) for i, c in enumerate(run_nb.cells)
+                 if (error := notebooks.cell_error(c)) and error[0] in notebooks.RUN_STOPPED), None)
     results = []
     previous = -1
     for ex in exercises:

@@ -213,21 +213,17 @@ def execute(nb, cwd, timeout=CELL_TIMEOUT, env=None):
             # The kernel's own stderr (ZMQ transport notices) is noise to a student: keep it off the terminal.
             client.execute(env=run_env, cwd=str(cwd), stderr=subprocess.DEVNULL)
             return run
-        except CellTimeoutError:
+        except (CellTimeoutError, RuntimeError) as exc:  # DeadKernelError is a RuntimeError
+            # nbclient leaves its at-exit clean-up registered for a failed kernel (it would print a traceback).
             atexit.unregister(client._cleanup_kernel)
-            return _stopped(run, started[-1], CELL_TIMED_OUT,
-                            f"it ran longer than {timeout} s, the limit of one cell, and was stopped: an endless loop, "
-                            "or far more work than the exercise asks for?")
-        except DeadKernelError:
-            atexit.unregister(client._cleanup_kernel)
-            if not started:
-                raise
-            return _stopped(run, started[-1], KERNEL_DIED,
-                            "the Python kernel died while it ran: the code ended the process (os._exit, a crash "
-                            "in a library) or used up the memory")
-        except RuntimeError as exc:
-            # nbclient leaves its at-exit clean-up registered for the dead kernel (it would print a traceback).
-            atexit.unregister(client._cleanup_kernel)
+            if isinstance(exc, CellTimeoutError):
+                return _stopped(run, started[-1], CELL_TIMED_OUT,
+                                f"it ran longer than {timeout} s, the limit of one cell, and was stopped: an endless "
+                                "loop, or far more work than the exercise asks for?")
+            if isinstance(exc, DeadKernelError) and started:
+                return _stopped(run, started[-1], KERNEL_DIED,
+                                "the Python kernel died while it ran: the code ended the process (os._exit, a crash "
+                                "in a library) or used up the memory")
             if DIED_AT_START not in str(exc) or start == KERNEL_STARTS:
                 raise
 
