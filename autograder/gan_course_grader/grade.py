@@ -638,7 +638,7 @@ class Grading:
                 and earlier.get("submission") == outcome.submission):
             # The grader failed before anything of the student's came back, on the very file it graded before:
             # that grade stands everywhere (gradebook, autograded/, feedback, log, CSV), and the next run tries
-            # again (the log's key is the old one). A failure the submission could have caused (nbgrader refusing
+            # again unless the log's key (the old one) is still the current one. A failure the submission could have caused (nbgrader refusing
             # its metadata, results that break a comparison) is recorded as always: 0, the reason, a retry.
             outcome.rows = [Row(**row) for row in earlier["rows"]]
             outcome.problem = "the grader failed on it; its earlier grade stands"
@@ -707,8 +707,9 @@ def main(course_dir, units=None, students=None, csv_path=None, jobs=1, limits=Li
     print(f"\ngrades: {path}\nfeedback: {Path(course_dir).resolve() / 'feedback'}")
     if failed:
         print(f"gan-course grade: the grader itself failed on {len(failed)} submission(s): "
-              f"{', '.join(f'{s} / {u}' for s, u in failed)} (the warnings above say why). Where one had a grade "
-              "before, that grade stands. Fix the cause and run the command again: it grades each of them that has "
-              "no grade of its current version.", file=sys.stderr)
+              f"{', '.join(f'{s} / {u}' for s, u in failed)} (the warnings above say why). A grade kept from the same "
+              "file is marked so in its progress line; the others have 0 and the reason. Fix the cause and run the "
+              "command again: it grades each of them that has no grade of its current version.",
+              file=sys.stderr)
         return 1
     return 0
