@@ -89,6 +89,31 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: start[id(item)])  # the long poles first (with --no-loadscope-reorder); stable
 
 
+def children(pid):
+    """The process ids ``pid`` started (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except FileNotFoundError:
+        return []
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[-1][0] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False
+
+
+def command_line(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except FileNotFoundError:
+        return ""
+
+
 def read_csv(path):
     import csv
 

@@ -1,12 +1,17 @@
 """`gan-course check`: the student's self-check, run as a student runs it."""
 
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 
 import nbformat
 import pytest
 
-from conftest import gan_course
+from conftest import alive, children, command_line, gan_course
 from gan_course.notebooks import exercises
 from gan_course_grader import submissions, units
 import unit_data
@@ -270,6 +275,37 @@ def test_a_cell_that_never_ends_or_kills_its_kernel_is_named_and_the_rest_is_rep
         assert not row["passed"]
         assert row["message"] == f"not checked: the run stopped before this exercise ({stopped} in the cell '{where}')"
     assert "bug" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["SIGINT", "SIGTERM", "SIGHUP"])
+def test_a_check_stopped_by_a_signal_says_so_and_leaves_no_kernel(tmp_path, sig):
+    """Ctrl-C, `kill` or a closed terminal while a cell runs: before, Ctrl-C and SIGTERM ended in "unexpected
+    AssertionError ... This is a bug in gan-course" (nbclient's own handler had shut the kernel down), and a
+    SIGHUP left the kernel running on its own."""
+    path = tmp_path / "01_intuition.ipynb"
+    nbformat.write(submissions.filled("01", {"face_score": "import time\ntime.sleep(300)\n"}), path)
+    proc = subprocess.Popen([sys.executable, "-m", "gan_course.cli", "check", str(path)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline, kernels = time.time() + 120, []
+        while not kernels:
+            assert proc.poll() is None and time.time() < deadline, proc.communicate()
+            kernels = [pid for pid in children(proc.pid) if "ipykernel" in command_line(pid)]
+            time.sleep(0.5)
+        time.sleep(4)  # into the cells: the kernel has started and runs the sleeping one
+        os.kill(proc.pid, sig)  # gan-course alone, as `kill` does (a terminal's Ctrl-C also reaches the kernel)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130, out + err
+    assert err == "gan-course check: interrupted; your notebook was not changed\n"
+    deadline = time.time() + 20
+    while any(alive(pid) for pid in kernels) and time.time() < deadline:
+        time.sleep(0.2)
+    assert not any(alive(pid) for pid in kernels), "the notebook's kernel still runs"
+    assert nbformat.read(path, as_version=4) == submissions.filled("01", {"face_score": "import time\ntime.sleep(300)\n"})
 
 
 def test_an_error_above_a_test_is_reported_as_the_cause_and_an_unwritten_helper_by_its_name(tmp_path):

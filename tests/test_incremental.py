@@ -83,6 +83,39 @@ def test_ctrl_c_stops_cleanly_and_keeps_what_was_graded(course):
     assert course["logged_when_interrupted"] == ["reference"] and course["partial_files"] == []
 
 
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_kill_or_a_closed_terminal_stops_grading_as_ctrl_c_does(tmp_path, sig):
+    """`kill`, a batch system's time limit or a closed terminal reach the grading process alone: before, it died
+    at once with the signal, leaving its scratch folders (a copy of the submission among them) behind."""
+    course, scratch = tmp_path / "course", tmp_path / "tmp"
+    scratch.mkdir()
+    for student in ("ann", "bob", "cat"):
+        submissions.write(submissions.filled("01"), course, student, "01")
+    proc = subprocess.Popen([sys.executable, "-m", "gan_course.cli", "grade", str(course), "-j", "1"], cwd=ROOT,
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True,
+                            env={**os.environ, "TMPDIR": str(scratch)})
+    try:
+        seen = []
+        for line in proc.stderr:
+            seen.append(line)
+            if BAR.search(line):
+                time.sleep(1)  # into the next submission's sandbox run
+                os.kill(proc.pid, sig)  # the grading process alone
+                break
+        seen.append(proc.communicate(timeout=120)[1])
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    printed = "".join(seen)
+    assert proc.returncode == 130, printed
+    assert printed.rstrip().endswith(
+        "gan-course grade: interrupted; what was finished before is kept, run the command again to go on")
+    assert "Traceback" not in printed
+    assert [p.name for p in scratch.iterdir() if p.name.startswith("gan-course")] == []
+    assert list(course.rglob("*.partial")) == [] and len(logged(course)) < 3
+
+
 def test_a_rerun_after_a_crash_grades_only_what_was_left(course):
     assert "1 of 5 submissions are graded already and unchanged" in course["crashed"]
     assert BAR.findall(course["crashed"]) == ["blank"]

@@ -7,9 +7,12 @@ Instructors:  gan-course release | grade | demo   (in the course repository: sol
 """
 
 import argparse
+import contextlib
 import importlib
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from .notebooks import CELL_TIMEOUT, CourseError
@@ -33,15 +36,48 @@ def find_course_root():
     return None
 
 
-def run_reporting(command, action):
-    """Run a command's ``action``; every failure becomes one line on stderr naming the cause and the fix."""
+# What an interrupted command says it left behind.
+INTERRUPTED = {"check": "interrupted; your notebook was not changed"}
+
+
+@contextlib.contextmanager
+def stops_as_interrupts():
+    """A SIGTERM or SIGHUP (`kill`, a closed terminal, a batch system's time limit) stops the command as a
+    Ctrl-C does: it is passed on as a SIGINT to whatever takes that signal when it comes, so that what holds
+    back or reports a Ctrl-C treats it the same, and clean-up runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers are set in the main thread only
+        return
+
+    def stop(signum, frame):
+        if callable(signal.getsignal(signal.SIGINT)):  # Python's handler, one of ours, or an event loop's
+            signal.raise_signal(signal.SIGINT)
+        else:  # SIGINT ignored (a command started in the background by a shell script)
+            raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        return action()
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def run_reporting(command, action, signals=True):
+    """Run a command's ``action``; every failure becomes one line on stderr naming the cause and the fix.
+    With ``signals``, a SIGTERM or SIGHUP interrupts it as a Ctrl-C does (exit status 130)."""
+    try:
+        if not signals:
+            return action()
+        with stops_as_interrupts():
+            return action()
     except CourseError as exc:
         problem = str(exc)
         code = 2
     except KeyboardInterrupt:
-        problem, code = "interrupted; what was finished before is kept, run the command again to go on", 130
+        problem = INTERRUPTED.get(command, "interrupted; what was finished before is kept, run the command again "
+                                           "to go on")
+        code = 130
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
         problem, code = f"{exc.strerror or exc}{where}: check that the path exists and that you may use it", 2
@@ -119,7 +155,7 @@ def main(argv=None):
         from . import lab
 
         # Options after the folder go to JupyterLab itself (e.g. --no-browser --port 8890).
-        return run_reporting("lab", lambda: lab.main(args.folder, extra))
+        return run_reporting("lab", lambda: lab.main(args.folder, extra), signals=False)  # lab stops its server itself
     if extra:
         parser.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
 

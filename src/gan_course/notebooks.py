@@ -213,7 +213,14 @@ def execute(nb, cwd, timeout=CELL_TIMEOUT, env=None):
             # The kernel's own stderr (ZMQ transport notices) is noise to a student: keep it off the terminal.
             client.execute(env=run_env, cwd=str(cwd), stderr=subprocess.DEVNULL)
             return run
-        except (CellTimeoutError, RuntimeError) as exc:  # DeadKernelError is a RuntimeError
+        except BaseException as exc:
+            if getattr(client, "_async_cleanup_kernel_future", None) is not None:
+                # A Ctrl-C or SIGTERM: nbclient's own handler of those shut the kernel down, and the run then
+                # failed on the dead kernel (with an AssertionError of nbclient's). The run was stopped.
+                atexit.unregister(client._cleanup_kernel)
+                raise KeyboardInterrupt from None
+            if not isinstance(exc, (CellTimeoutError, RuntimeError)):  # DeadKernelError is a RuntimeError
+                raise
             # nbclient leaves its at-exit clean-up registered for a failed kernel (it would print a traceback).
             atexit.unregister(client._cleanup_kernel)
             if isinstance(exc, CellTimeoutError):
