@@ -38,7 +38,7 @@ def solution_cases():
         yield pytest.param(unit, marks=[pytest.mark.long] if trains else [])
 
 
-@pytest.mark.parametrize("unit", solution_cases())
+@pytest.mark.parametrize("unit", list(solution_cases()))
 def test_solution_notebook_passes_every_visible_test_and_is_left_as_it_was(tmp_path, unit):
     count, points = visible_totals(unit)
     path = tmp_path / f"{unit}.ipynb"

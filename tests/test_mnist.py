@@ -44,6 +44,17 @@ def test_an_online_source_asked_for_by_name_explains_why_it_cannot_deliver(offli
         mnist.load_mnist_arrays(source="tfds")
 
 
+def test_looking_for_a_prepared_copy_leaves_no_temporary_folder(offline, tmp_path, monkeypatch):
+    """tfds makes a temporary folder whenever it has no prepared copy and never removes it: before, every
+    notebook run on a machine without MNIST in tfds left one more in /tmp."""
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(temporary))
+    with pytest.raises(mnist.MnistUnavailable):
+        mnist.load_mnist_arrays(source="tfds")
+    assert list(temporary.iterdir()) == []
+
+
 def test_the_dataset_is_ready_for_fit(offline, capsys):
     batches = list(mnist.load_mnist(batch_size=32, limit=100, seed=3))
     assert [int(b.shape[0]) for b in batches] == [32, 32, 32, 4]

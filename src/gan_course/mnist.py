@@ -17,6 +17,7 @@ Images come back as float32 in [-1, 1] with shape (28, 28, 1), the range a tanh 
 import logging
 import os
 import socket
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,10 +74,16 @@ def _from_tfds(split, allow_download):
     absl_log = logging.getLogger("absl")
     level = absl_log.level
     absl_log.setLevel(logging.ERROR)
+    # With no prepared copy, tfds makes a temporary folder for the dataset's description from its cloud bucket
+    # and never removes it (one more in /tmp at each notebook run): it is made in a folder of ours, removed here.
+    saved_tempdir = tempfile.tempdir
     try:
-        builder = tfds.builder("mnist", data_dir=os.environ.get("TFDS_DATA_DIR"))  # None: tfds' own default
-        prepared = builder.is_prepared()
+        with tempfile.TemporaryDirectory(prefix="gan-course-tfds-") as scratch:
+            tempfile.tempdir = scratch
+            builder = tfds.builder("mnist", data_dir=os.environ.get("TFDS_DATA_DIR"))  # None: tfds' own default
+            prepared = builder.is_prepared()
     finally:
+        tempfile.tempdir = saved_tempdir
         absl_log.setLevel(level)
     if not prepared:
         if not allow_download:
