@@ -14,6 +14,7 @@ import sys
 
 from nbconvert.exporters import NotebookExporter
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.converters.base import NbGraderException
 from nbgrader.preprocessors import GetGrades
 
 c = get_config()  # noqa: F821  (provided by traitlets when the file is loaded)
@@ -24,13 +25,17 @@ _autograder = globals().get("GAN_COURSE_AUTOGRADER") or os.path.dirname(os.path.
 
 
 class RefuseAutograde(NotebookExporter):
-    """nbgrader's Autograde starts by making its exporter: refuse there, before it touches anything."""
+    """nbgrader's Autograde starts by making its exporter: refuse there, before it touches anything. The
+    message goes to nbgrader's log, and NbGraderException is nbgrader's own way to stop: `nbgrader autograde`
+    exits 1 with the message alone, the formgrader reports it as a failed autograde."""
 
-    def __init__(self, *args, **kwargs):
-        raise RuntimeError(
-            "nbgrader's Autograde is disabled in a gan-course course: it would run student code outside the "
-            "sandbox and overwrite the grades. Grade with `gan-course grade COURSE [--unit U] [--student S]` "
-            "instead; it fills this gradebook, autograded/ and feedback/.")
+    def __init__(self, *args, parent=None, **kwargs):
+        message = ("nbgrader's Autograde is disabled in a gan-course course: it would run student code outside the "
+                   "sandbox and overwrite the grades. Grade with `gan-course grade COURSE [--unit U] [--student S]` "
+                   "instead; it fills this gradebook, autograded/ and feedback/.")
+        if parent is not None:
+            parent.log.error(message)
+        raise NbGraderException(message)
 
 
 class RefuseFeedback(NotebookExporter):

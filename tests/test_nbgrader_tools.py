@@ -35,6 +35,7 @@ def test_nbgraders_autograde_refuses_naming_gan_course_grade(graded_01):
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0, out
     assert "gan-course grade" in out and "ModuleNotFoundError" not in out, out
+    assert "Traceback" not in out and len(out.strip().splitlines()) <= 3, out  # the refusal, not a stack of frames
     assert not graded_01.canary.exists(), "nbgrader autograde ran student code outside the sandbox"
     assert scores(course) == before
     assert sum(a for (s, _), (a, _m) in before.items() if s == "alice") == 10
