@@ -124,9 +124,20 @@ from .kinds import Checks
 CHECKS = Checks()
 
 
-@CHECKS.add("double", "values", "double", "double(x) must be 2 x for every x.")
+@CHECKS.add("double", "values", "double", "double(x) must be 2 x for every x.", op="call_twice")
 def _(rng):
     return [(rng.normal(0.0, 5.0, 9),)]
+'''
+# A new kind of probe operation, from a new file only (it takes argument tuples, as `call` does).
+TINY_OPS = '''"""The throw-away unit's probe operation: each call made twice, both results kept."""
+
+from .ops_calls import argument_tuples
+from .registry import op
+
+
+@op("call_twice")
+def call_twice(fn, inputs):
+    return {f"call{i}.{n}": fn(*args) for i, args in argument_tuples(inputs) for n in (0, 1)}
 '''
 TINY_DATA = 'WRONG = {"double": "def double(x):\\n    return 2 * np.asarray(x, dtype=float) + (x != 2)\\n"}\n' \
             'VISIBLE_CATCHES = {"double": False}\n'
@@ -142,6 +153,7 @@ def test_a_new_unit_is_released_and_graded_from_new_files_only(tmp_path):
     # The new unit: its notebook, its hidden checks, its test data. Nothing else is touched.
     nbformat.write(tiny_unit_notebook(), repo / "solutions" / "99_tiny.ipynb")
     (repo / "autograder" / "gan_course_grader" / "checks" / "unit_99_tiny.py").write_text(TINY_CHECKS)
+    (repo / "autograder" / "gan_course_probe" / "ops_tiny.py").write_text(TINY_OPS)
     (repo / "tests" / "units" / "unit_99_tiny.py").write_text(TINY_DATA)
 
     env = {"GAN_COURSE_ROOT": str(repo)}
@@ -169,8 +181,62 @@ def test_a_new_unit_is_released_and_graded_from_new_files_only(tmp_path):
     changed = sorted(str(p) for p in before if after.get(p) != before[p])
     added = sorted(str(p) for p in set(after) - set(before))
     assert changed == []
-    assert added == ["autograder/gan_course_grader/checks/unit_99_tiny.py", "course/99_tiny.ipynb",
-                     "solutions/99_tiny.ipynb", "tests/units/unit_99_tiny.py"]
+    assert added == ["autograder/gan_course_grader/checks/unit_99_tiny.py", "autograder/gan_course_probe/ops_tiny.py",
+                     "course/99_tiny.ipynb", "solutions/99_tiny.ipynb", "tests/units/unit_99_tiny.py"]
+
+    # Checks that fail the reference's own answers: nothing is graded, and the refusal names the check and
+    # the two files that disagree (before, it blamed the machine and pointed to a log without the reason).
+    (repo / "autograder" / "gan_course_grader" / "checks" / "unit_99_tiny.py").write_text(
+        TINY_CHECKS.replace('op="call_twice")', 'op="call_twice", compare=lambda got, want: False)'))
+    refused = run("grade", course, "--unit", "99", "--force")
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert ("the reference answers of 99_tiny lost points in the sandbox (double_tests: hidden checks failed: "
+            "double.values): [double.values] double(x) must be 2 x for every x." in refused.stderr)
+    assert "solutions/99_tiny.ipynb and checks/unit_99_tiny.py disagree" in refused.stderr
+
+
+@pytest.fixture(scope="module")
+def repo_copy(tmp_path_factory):
+    """The course's folders copied, with the throw-away unit 99 added (for changes that break it)."""
+    repo = tmp_path_factory.mktemp("repo")
+    ignore = shutil.ignore_patterns("__pycache__", ".venv", "*.egg-info")
+    for folder in ("solutions", "autograder", "course", "tests"):
+        shutil.copytree(ROOT / folder, repo / folder, ignore=ignore)
+    nbformat.write(tiny_unit_notebook(), repo / "solutions" / "99_tiny.ipynb")
+    (repo / "autograder" / "gan_course_probe" / "ops_tiny.py").write_text(TINY_OPS)
+    return repo
+
+
+@pytest.mark.parametrize("checks, extra, words", [
+    (TINY_CHECKS.replace('op="call_twice"', 'op="call_thrice"'), None,
+     "checks/unit_99_tiny.py: hidden check double.values uses the probe operation 'call_thrice', which no "
+     "gan_course_probe/ops_*.py module registers"),
+    (TINY_CHECKS.replace('"values", "double"', '"values", "duble"'), None,
+     "checks/unit_99_tiny.py: hidden check double.values probes 'duble', which no given or solution cell of "
+     "solutions/99_tiny.ipynb defines"),
+    (TINY_CHECKS.replace("from .kinds import Checks\n", ""), None,
+     "checks/unit_99_tiny.py, line 4: NameError: name 'Checks' is not defined"),
+    (TINY_CHECKS, "9_stray.ipynb", "solutions/ holds 9_stray.ipynb, not named as a unit"),
+    (TINY_CHECKS, "99_other.ipynb", "units share a number: 99_other, 99_tiny"),
+], ids=["unknown operation", "unknown target", "error in the checks file", "stray notebook", "shared number"])
+def test_a_unit_whose_files_disagree_is_refused_at_release_naming_the_file(repo_copy, checks, extra, words):
+    """Before, these were found only when grading, as "the grader does not work on this machine" after a worker's
+    traceback (operation, target), or as "a bug in gan-course" (the checks file's own error)."""
+    checks_file = repo_copy / "autograder" / "gan_course_grader" / "checks" / "unit_99_tiny.py"
+    checks_file.write_text(checks)
+    stray = repo_copy / "solutions" / extra if extra else None
+    if stray:
+        shutil.copyfile(repo_copy / "solutions" / "99_tiny.ipynb", stray)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "gan_course.cli", "release", "--output", str(repo_copy / "out")],
+                              cwd=repo_copy, env={**__import__("os").environ, "GAN_COURSE_ROOT": str(repo_copy)},
+                              capture_output=True, text=True, timeout=300)
+    finally:
+        if stray:
+            stray.unlink()
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert words in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert not (repo_copy / "out").exists()
 
 
 def test_a_unit_without_hidden_checks_is_refused_naming_the_file(tmp_path, monkeypatch):
@@ -202,7 +268,9 @@ def test_a_unit_without_known_wrong_answers_fails_naming_the_file(monkeypatch, t
     (lambda cell: cell.metadata.nbgrader.update(points=3), "every unit is worth 10 points"),
     (lambda cell: cell.metadata.nbgrader.update(grade_id="sigmoid_check"), "a test cell's grade id is <exercise>_tests"),
     (lambda cell: setattr(cell, "source", cell.source.replace('record("sigmoid", globals())', "pass")),
-     'must call `record\\("sigmoid", globals\\(\\)\\)`'),
+     'must be `from gan_course_probe import record` and `record\\("sigmoid", globals\\(\\)\\)`'),
+    (lambda cell: setattr(cell, "source", cell.source.replace("from gan_course_probe import record\n", "")),
+     'must be `from gan_course_probe import record` and `record\\("sigmoid", globals\\(\\)\\)`'),
 ])
 def test_the_rules_of_a_units_test_cells_are_stated_when_broken(tmp_path, monkeypatch, change, words):
     from gan_course.notebooks import CourseError

@@ -4,7 +4,8 @@ The rules (stated again in the README's maintainers section):
 
 * every unit is worth ``UNIT_POINTS`` (10) points: the sum of its test cells' points;
 * a test cell's grade id is ``<exercise>_tests``; the exercise names its hidden checks
-  (``checks/unit_<unit>.py``) and the call in its hidden part, ``record("<exercise>", globals())``;
+  (``checks/unit_<unit>.py``) and the call in its hidden part, ``from gan_course_probe import record``
+  then ``record("<exercise>", globals())``;
 * every test cell has hidden checks, and every exercise with hidden checks has a test cell.
 """
 
@@ -19,6 +20,7 @@ from . import checks, hidden, units
 
 UNIT_POINTS = 10.0
 TEST_SUFFIX = "_tests"
+IMPORT_RECORD = "from gan_course_probe import record"
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,9 @@ def test_cells(unit):
                                   f"<exercise>{TEST_SUFFIX} (e.g. sigmoid{TEST_SUFFIX}): rename it")
             exercise = exercise_of(grade_id)
             call = f'record("{exercise}", globals())'
-            if not any(call in region for region in HIDDEN_TESTS.findall(cell.source)):
-                raise CourseError(f"{path.name}: the hidden part of test cell {grade_id} must call `{call}`; without it "
-                                  "the grader could only trust the student's process")
+            if not any(call in region and IMPORT_RECORD in region for region in HIDDEN_TESTS.findall(cell.source)):
+                raise CourseError(f"{path.name}: the hidden part of test cell {grade_id} must be `{IMPORT_RECORD}` and "
+                                  f"`{call}`; without them the grader could only trust the student's process")
             hidden.checks_for(unit, exercise)
             found.append(TestCell(grade_id, float(meta.get("points", 0)), exercise, cell.source,
                                   copy.deepcopy(dict(cell.metadata))))

@@ -83,6 +83,21 @@ def cells_for(cells, needed):
     return sorted(chosen)
 
 
+def defined_names(unit):
+    """The names the given and solution cells of ``unit`` bind, read from their source without running
+    it; None when that cannot be known (a cell that does not parse, or imports ``*``)."""
+    bound = set()
+    for cell in code_cells(units.resolve(unit)):
+        try:
+            names = _names(cell.source)
+        except SyntaxError:
+            return None
+        if names is None:
+            return None
+        bound |= names[0]
+    return bound
+
+
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 

@@ -15,10 +15,11 @@ from . import exercises, nbgrader_course, units
 def release(output=None, unit_names=None):
     """Release the given units (default all) into ``output`` (default course/); returns the paths."""
     output = Path(output) if output else units.COURSE
-    output.mkdir(parents=True, exist_ok=True)
+    units.check_names()
     unit_names = unit_names or units.all_units()
     for unit in unit_names:
         exercises.test_cells(unit)  # a unit that breaks the course's rules is not released
+    output.mkdir(parents=True, exist_ok=True)
     written = []
     with tempfile.TemporaryDirectory(prefix="gan-course-release-") as scratch:
         nbgrader_course.prepare(scratch, unit_names)

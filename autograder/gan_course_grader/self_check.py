@@ -60,14 +60,42 @@ def verify(course_dir, unit, outcome, key):
         # The sandbox's stops ("ran longer than the time limit", "used more than 1 GiB of memory", "started more
         # than", "wrote more than") and a cell's own time limit (nbclient's CellTimeoutError).
         limit = any(words in note for note in lost for words in ("time limit", "more than", "CellTimeoutError"))
+        if limit:
+            raise CourseError(
+                f"the grader does not work with these limits: the reference answers of {unit} lost points in the "
+                f"sandbox ({'; '.join(lost)}). None of its submissions was graded. Raise the limit named (or leave it "
+                f"out: the default fits the reference), then run again. The end of the sandbox's log is in {log}")
         raise CourseError(
-            f"the grader does not work {'with these limits' if limit else 'on this machine'}: the reference answers of "
-            f"{unit} lost points in the sandbox ({'; '.join(lost)}). None of its submissions was graded. "
-            + ("Raise the limit named (or leave it out: the default fits the reference), then run again. "
-               if limit else "") + f"The end of the sandbox's log is in {log}")
+            f"the reference answers of {unit} lost points in the sandbox ({'; '.join(lost)}): "
+            f"{' | '.join(reasons(outcome))}. None of its submissions was graded. Where the reasons name the course's "
+            f"own code (a name not defined, a check that fails the reference), solutions/{unit}.ipynb and "
+            f"checks/unit_{unit}.py disagree: fix them and release again; otherwise the sandbox cannot run the "
+            f"notebook on this machine: the end of its log is in {log}")
     record = _record_path(course_dir, unit)
     record.parent.mkdir(parents=True, exist_ok=True)
     record.write_text(json.dumps({"unit": unit, "fingerprint": key, "seconds": round(outcome.seconds, 1)}))
+
+
+def reasons(outcome, width=300):
+    """Why each lost exercise of the reference answers lost: its hidden checks' messages, or its test
+    cell's error."""
+    from gan_course.notebooks import cell_error
+
+    from .grade import first_cell
+
+    said = []
+    for row in outcome.rows:
+        if row.score >= row.max:
+            continue
+        message = outcome.messages.get(row.exercise, "")
+        error = cell_error(first_cell(outcome.notebook, row.exercise) or {})
+        if message.startswith("hidden checks failed"):
+            said += message.splitlines()[1:]
+        elif error:
+            said.append(f"{row.exercise}: {error[0]}: {error[1]}")
+        else:
+            said.append(f"{row.exercise}: {row.note}")
+    return [reason[:width] for reason in said]
 
 
 def reference_seconds(course_dir, unit):

@@ -25,9 +25,28 @@ def resolve(unit):
         matches = [u for u in units if u.startswith(text + "_")]
     else:
         matches = [u for u in units if u == text]
+    if len(matches) > 1:
+        raise CourseError(f"unit number {text} is ambiguous: {', '.join(matches)}; give the full name, and give each "
+                          "unit a number of its own (rename its solution notebook)")
     if len(matches) != 1:
         raise CourseError(f"unknown unit {unit!r}: the units are {', '.join(units)} (give 01 or 01_intuition)")
     return matches[0]
+
+
+def check_names():
+    """Refuse a solution notebook that is not a unit by its name, and two units with one number: a unit is
+    solutions/NN_name.ipynb, NN its own two digits."""
+    strays = sorted(p.name for p in SOLUTIONS.glob("*.ipynb") if not re.fullmatch(r"\d\d_\w+", p.stem))
+    if strays:
+        raise CourseError(f"solutions/ holds {', '.join(strays)}, not named as a unit: name it NN_name.ipynb (two "
+                          "digits, an underscore, a name), or move it out of solutions/")
+    numbers = {}
+    for unit in all_units():
+        numbers.setdefault(unit[:2], []).append(unit)
+    shared = [units for units in numbers.values() if len(units) > 1]
+    if shared:
+        raise CourseError(f"units share a number: {'; '.join(', '.join(units) for units in shared)}: give each unit "
+                          "a number of its own (rename its solution notebook)")
 
 
 def solution_path(unit):

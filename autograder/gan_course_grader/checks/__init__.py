@@ -6,9 +6,11 @@ for every exercise of its unit. Nothing lists the modules: adding a unit adds a 
 
 import functools
 import importlib
+import traceback
 from pathlib import Path
 
 from gan_course.notebooks import CourseError
+from gan_course_probe.registry import OPS
 
 from .. import units
 from .kinds import Checks
@@ -32,8 +34,24 @@ def _of_unit(unit):
     if not path.is_file():
         raise CourseError(f"unit {unit} has no hidden checks: write {where}, with `CHECKS = Checks()` and at least "
                           "one check per exercise (see checks/unit_01_intuition.py)")
-    module = importlib.import_module(f"{__name__}.unit_{unit}")
+    try:
+        module = importlib.import_module(f"{__name__}.unit_{unit}")
+    except Exception as exc:  # the module's own error (a missing import, a typo): the file and line say where
+        line = next((frame.lineno for frame in reversed(traceback.extract_tb(exc.__traceback__))
+                     if frame.filename == str(path)), None)
+        raise CourseError(f"{where}{f', line {line}' if line else ''}: {type(exc).__name__}: {exc}") from None
     declared = getattr(module, "CHECKS", None)
     if not isinstance(declared, Checks):
         raise CourseError(f"{where} must define `CHECKS = Checks()` (from gan_course_grader.checks.kinds)")
-    return declared.of_unit(unit)
+    found = declared.of_unit(unit)
+    from ..reference import defined_names
+
+    defined = defined_names(unit)
+    for check in (c for exercise_checks in found.values() for c in exercise_checks):
+        if check.op not in OPS:
+            raise CourseError(f"{where}: hidden check {check.name} uses the probe operation {check.op!r}, which no "
+                              f"gan_course_probe/ops_*.py module registers (@op); known: {', '.join(sorted(OPS))}")
+        if defined is not None and check.target not in defined:
+            raise CourseError(f"{where}: hidden check {check.name} probes {check.target!r}, which no given or "
+                              f"solution cell of solutions/{unit}.ipynb defines: correct the name")
+    return found

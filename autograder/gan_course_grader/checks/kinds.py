@@ -18,9 +18,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from gan_course.notebooks import CourseError
 from gan_course_probe.registry import call_inputs
-
-CALL_OPS = ("call", "call_without_overflow")  # operations whose inputs are a list of argument tuples
 
 
 @dataclass(frozen=True)
@@ -40,10 +39,16 @@ class HiddenCheck:
         return getattr(self.compare, "uses_reference", True)
 
     def inputs(self, seed):
-        """The check's probe inputs as a dict of arrays, for the grading run's seed."""
+        """The check's probe inputs as a dict of arrays, for the grading run's seed: ``make_inputs`` gives
+        that dict, or a list of argument tuples (one per call, as the ``call`` operations take them)."""
         rng = np.random.default_rng(check_seed(seed, self.unit, self.name))
         made = self.make_inputs(rng)
-        return call_inputs(made) if self.op in CALL_OPS else made
+        if isinstance(made, dict):
+            return made
+        if isinstance(made, (list, tuple)) and all(isinstance(args, (list, tuple)) for args in made):
+            return call_inputs(made)
+        raise CourseError(f"hidden check {self.name} of unit {self.unit}: its inputs function returned "
+                          f"{type(made).__name__}; return a dict of arrays, or a list of argument tuples (one per call)")
 
 
 def check_seed(seed, unit, check_name):
