@@ -216,9 +216,15 @@ def repo_copy(tmp_path_factory):
      "solutions/99_tiny.ipynb defines"),
     (TINY_CHECKS.replace("from .kinds import Checks\n", ""), None,
      "checks/unit_99_tiny.py, line 4: NameError: name 'Checks' is not defined"),
+    (TINY_CHECKS.replace("return [(rng.normal(0.0, 5.0, 9),)]", "return rng.normal(0.0, 5.0, 9)"), None,
+     "checks/unit_99_tiny.py: hidden check double.values of unit 99_tiny: its inputs function returned ndarray; "
+     "return a dict of arrays, or a list of argument tuples (one per call)"),
+    (TINY_CHECKS.replace("return [(rng.normal(0.0, 5.0, 9),)]", "return [(rng.normal(0.0, 5.0, -9),)]"), None,
+     "checks/unit_99_tiny.py: the inputs function of hidden check double.values raised ValueError: negative"),
     (TINY_CHECKS, "9_stray.ipynb", "solutions/ holds 9_stray.ipynb, not named as a unit"),
     (TINY_CHECKS, "99_other.ipynb", "units share a number: 99_other, 99_tiny"),
-], ids=["unknown operation", "unknown target", "error in the checks file", "stray notebook", "shared number"])
+], ids=["unknown operation", "unknown target", "error in the checks file", "inputs of no known form",
+         "inputs that raise", "stray notebook", "shared number"])
 def test_a_unit_whose_files_disagree_is_refused_at_release_naming_the_file(repo_copy, checks, extra, words):
     """Before, these were found only when grading, as "the grader does not work on this machine" after a worker's
     traceback (operation, target), or as "a bug in gan-course" (the checks file's own error)."""

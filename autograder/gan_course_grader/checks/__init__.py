@@ -54,4 +54,11 @@ def _of_unit(unit):
         if defined is not None and check.target not in defined:
             raise CourseError(f"{where}: hidden check {check.name} probes {check.target!r}, which no given or "
                               f"solution cell of solutions/{unit}.ipynb defines: correct the name")
+        try:
+            check.inputs(0)  # drawn at every grading: a mistake in the function shows now, not in a worker
+        except CourseError as exc:
+            raise CourseError(f"{where}: {exc}") from None
+        except Exception as exc:
+            raise CourseError(f"{where}: the inputs function of hidden check {check.name} raised "
+                              f"{type(exc).__name__}: {exc}") from None
     return found
