@@ -308,6 +308,43 @@ def test_a_check_stopped_by_a_signal_says_so_and_leaves_no_kernel(tmp_path, sig)
     assert nbformat.read(path, as_version=4) == submissions.filled("01", {"face_score": "import time\ntime.sleep(300)\n"})
 
 
+def test_a_check_started_with_nohup_outlives_its_terminal(tmp_path):
+    """A signal ignored when the command starts (nohup ignores SIGHUP) stays ignored."""
+    path = tmp_path / "01_intuition.ipynb"
+    nbformat.write(submissions.filled("01", {"face_score": submissions.solution_sources("01")["face_score"]
+                                             + "\nimport time\ntime.sleep(3)\n"}), path)
+    proc = subprocess.Popen([sys.executable, "-m", "gan_course.cli", "check", str(path)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    try:
+        deadline = time.time() + 120
+        while not [pid for pid in children(proc.pid) if "ipykernel" in command_line(pid)]:
+            assert proc.poll() is None and time.time() < deadline, proc.communicate()
+            time.sleep(0.2)
+        os.kill(proc.pid, signal.SIGHUP)
+        time.sleep(0.5)
+        os.kill(proc.pid, signal.SIGHUP)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 0 and "visible tests 7/7 passed" in out, out + err
+
+
+def test_the_signal_handlers_before_a_notebook_run_are_there_after_it(tmp_path):
+    """nbclient leaves SIGTERM at its default when it ends: a `kill` while the report is written ended the check
+    with no message."""
+    from gan_course.cli import stops_as_interrupts
+    from gan_course.notebooks import execute
+
+    with stops_as_interrupts():
+        before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+        execute(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")]), cwd=tmp_path)
+        assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before
+        assert callable(before[0]) and before[0] is not signal.SIG_DFL
+
+
 def test_an_error_above_a_test_is_reported_as_the_cause_and_an_unwritten_helper_by_its_name(tmp_path):
     """The test cell's NameError is a consequence: the report names the error of the cell above it. An
     exercise whose code calls another that is not written yet names that one."""

@@ -464,6 +464,7 @@ def grade(course_dir, unit_names=None, students=None, jobs=1, limits=Limits(), u
     """Grade the submissions that changed since their last grading (all with ``force``): (the rows of all,
     the (student, unit) pairs the grader itself failed on)."""
     course_dir = Path(course_dir).resolve()
+    units.check_names()  # the unit notebooks' names, as release checks them
     pairs = find_submissions(course_dir, unit_names, students)
     course_secret(course_dir)  # made once, before any seed is drawn
     keys = {pair: incremental.key(course_dir, *pair, limits, probe_seed(course_dir, *pair)) for pair in pairs}

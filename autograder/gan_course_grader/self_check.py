@@ -95,7 +95,7 @@ def reasons(outcome, width=300):
             said.append(f"{row.exercise}: {error[0]}: {error[1]}")
         else:
             said.append(f"{row.exercise}: {row.note}")
-    return [reason[:width] for reason in said]
+    return [" ".join(reason.split())[:width] for reason in said]  # each on one line
 
 
 def reference_seconds(course_dir, unit):

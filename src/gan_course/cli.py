@@ -55,7 +55,9 @@ def stops_as_interrupts():
         else:  # SIGINT ignored (a command started in the background by a shell script)
             raise KeyboardInterrupt
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    # A signal ignored when the command started stays ignored: `nohup gan-course grade ...` outlives its terminal.
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)
+                if signal.getsignal(sig) is not signal.SIG_IGN}
     try:
         yield
     finally:

@@ -211,10 +211,13 @@ def execute(nb, cwd, timeout=CELL_TIMEOUT, env=None):
         )
         try:
             # The kernel's own stderr (ZMQ transport notices) is noise to a student: keep it off the terminal.
-            client.execute(env=run_env, cwd=str(cwd), stderr=subprocess.DEVNULL)
+            with signal_handlers_kept():
+                client.execute(env=run_env, cwd=str(cwd), stderr=subprocess.DEVNULL)
+            if stopped_by_signal(client):  # in nbclient's clean-up after the last cell
+                raise KeyboardInterrupt
             return run
         except BaseException as exc:
-            if getattr(client, "_async_cleanup_kernel_future", None) is not None:
+            if stopped_by_signal(client):
                 # A Ctrl-C or SIGTERM: nbclient's own handler of those shut the kernel down, and the run then
                 # failed on the dead kernel (with an AssertionError of nbclient's). The run was stopped.
                 atexit.unregister(client._cleanup_kernel)
@@ -233,6 +236,30 @@ def execute(nb, cwd, timeout=CELL_TIMEOUT, env=None):
                                 "in a library) or used up the memory")
             if DIED_AT_START not in str(exc) or start == KERNEL_STARTS:
                 raise
+
+
+def stopped_by_signal(client):
+    """Whether nbclient's own SIGINT/SIGTERM handler ran (it shuts the kernel down and notes it so)."""
+    return getattr(client, "_async_cleanup_kernel_future", None) is not None
+
+
+@contextlib.contextmanager
+def signal_handlers_kept():
+    """nbclient takes SIGINT and SIGTERM while it runs and leaves SIGTERM at its default (ending the process
+    at once) after: the handlers before it are put back."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            if handler is not None:
+                signal.signal(sig, handler)
 
 
 def _stopped(run, index, ename, why):

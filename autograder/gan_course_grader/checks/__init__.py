@@ -38,7 +38,7 @@ def _of_unit(unit):
         module = importlib.import_module(f"{__name__}.unit_{unit}")
     except Exception as exc:  # the module's own error (a missing import, a typo): the file and line say where
         line = next((frame.lineno for frame in reversed(traceback.extract_tb(exc.__traceback__))
-                     if frame.filename == str(path)), None)
+                     if Path(frame.filename).resolve() == path), None)
         raise CourseError(f"{where}{f', line {line}' if line else ''}: {type(exc).__name__}: {exc}") from None
     declared = getattr(module, "CHECKS", None)
     if not isinstance(declared, Checks):
