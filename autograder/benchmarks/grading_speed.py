@@ -62,12 +62,12 @@ def bench_unit(unit, n, jobs, rounds):
         course = Path(tmp)
         make_class(course, unit, n)
         timed_grade(course, unit, jobs, "dask", course / "warm.csv")  # self-check and caches, not timed
-        walls, sandbox = {"pool": [], "dask": []}, []
+        walls, tasks = {"pool": [], "dask": []}, {"pool": [], "dask": []}
         for i in range(rounds):
             for placement in ("pool", "dask") if i % 2 == 0 else ("dask", "pool"):
                 wall, seconds = timed_grade(course, unit, jobs, placement, course / f"{placement}.csv")
                 walls[placement].append(wall)
-                sandbox.append(seconds)
+                tasks[placement].append(seconds)
         same = (course / "pool.csv").read_bytes() == (course / "dask.csv").read_bytes()
         name = units.resolve(unit)  # student00 handed in the right answers
         task = json.loads((course / "grading_log" / "student00" / f"{name}.json").read_text())["seconds"]
@@ -79,8 +79,11 @@ def bench_unit(unit, n, jobs, rounds):
     print(f"  pool  {pool:6.1f} s wall, {pool / n:5.1f} s per submission")
     print(f"  dask  {dask:6.1f} s wall, {dask / n:5.1f} s per submission")
     print(f"  Dask throughput / pool throughput: {pool / dask:.2f}x (target >= 0.95); same CSV: {same}")
-    print(f"  one submission (preparation + sandbox): {statistics.mean(sandbox):.1f} s; "
+    print(f"  one submission (preparation + sandbox): {statistics.mean(tasks['pool'] + tasks['dask']):.1f} s "
+          f"(pool {statistics.mean(tasks['pool']):.2f} s, Dask {statistics.mean(tasks['dask']):.2f} s); "
           f"{3600 * n / dask / cores:.0f} submissions per hour per core ({cores} cores)")
+    print(f"  every round's wall seconds: pool {' '.join(f'{w:.1f}' for w in walls['pool'])}; "
+          f"Dask {' '.join(f'{w:.1f}' for w in walls['dask'])}")
     longest = ", ".join(f"{name} {s:.1f} s" for name, s in cells) or "no cell took a second"
     print(f"  one right submission's {task:.1f} s: {longest}; everything else {task - sum(s for _, s in cells):.1f} s")
     print("    (everything else: the test cells with their hidden probes, untimed in the graded notebook;"

@@ -98,15 +98,23 @@ def start_local(LocalCluster, Client, jobs, warm_up=()):
     # of another thread (CPython issue 116969; distributed turns its event-loop profiler off on 3.11 for
     # this reason). Seen here: the grader's main thread building the reference's Keras models hung for
     # good beside an idle worker.
+    #
+    # Dask's own clocks slowed down for a cluster nobody watches: its event-loop check every 20 ms and its
+    # system monitor (psutil) every 500 ms, in the scheduler and each worker, took 4-5 % of a core while
+    # idle (0.7-0.8 % after), CPU the sandboxes beside them want. No memory limit (memory_limit=0): the
+    # workers are threads of this process, whose memory the limit would measure; each submission's memory
+    # is limited by its sandbox.
     import dask
 
-    with dask.config.set({"distributed.worker.profile.enabled": False}):
+    quiet = {"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",
+             "distributed.admin.system-monitor.interval": "5s"}
+    with dask.config.set(quiet):
         # Dask starts an HTTP server in the scheduler and in each worker whatever the settings (health and
         # metrics routes), on every interface by default, the scheduler's on port 8787: here on the
         # loopback only, on free ports, and without the dashboard's pages.
         local = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=False, dashboard_address=LOOPBACK,
                              worker_dashboard_address=LOOPBACK, scheduler_kwargs={"dashboard": False},
-                             silence_logs=logging.ERROR)
+                             memory_limit=0, silence_logs=logging.ERROR)
     client = Client(local)
     if warm_up:
         client.run(*warm_up)  # on every worker now, in the background, not at its first task
