@@ -288,13 +288,45 @@ def test_a_cluster_that_cannot_run_the_grader_leaves_earlier_grades_as_they_were
     with dask_cluster(tmp_path, grader_on_path=False) as scheduler_file:
         broken = gan_course("grade", course["course"], "--force", *[a for s in students for a in ("--student", s)],
                             "--cluster", scheduler_file, timeout=600)
-    assert broken.returncode == 1, broken.stderr
-    assert "the grader itself failed on 2 submission(s): blank / 01_intuition, reference / 01_intuition" in broken.stderr
-    assert broken.stderr.count("(the grader failed on it; its earlier grade stands)") == 2
+    # Said before any task is sent (a worker that cannot unpickle a task leaves the cluster: the run would wait).
+    assert broken.returncode == 2, broken.stderr
+    assert "2 of the 2 workers of the Dask cluster" in broken.stderr and "cannot import the grader" in broken.stderr
+    assert "PYTHONPATH" in broken.stderr and len(broken.stderr.strip().splitlines()) == 1, broken.stderr
     assert (course["course"] / "grades.csv").read_text() == before
     assert all(path.is_file() for path in feedback.values())
     with grade.gradebook(course["course"]) as gb:
         assert {s: gb.find_submission(UNIT, s).score for s in students} == scores
+
+
+def test_a_cluster_without_workers_or_with_workers_lacking_the_grader_is_said_before_grading(capsys):
+    """An instructor's reviewer: with no worker, `grade --cluster` printed nothing while it waited; a worker that
+    cannot import the grader dies on its first task (it cannot unpickle it), and the run then waited for ever."""
+    import logging
+
+    from distributed import Client, LocalCluster
+    from gan_course.notebooks import CourseError
+    from gan_course_grader.placement import check_workers
+
+    with LocalCluster(n_workers=0, processes=False, dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR) as empty, \
+            Client(empty) as client:
+        check_workers(client, "tcp://scheduler:8786")
+    assert "the Dask cluster tcp://scheduler:8786 has no workers yet: grading starts when one connects" in \
+        capsys.readouterr().err
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address="127.0.0.1:0",
+                      silence_logs=logging.ERROR) as local, Client(local) as client:
+        check_workers(client, "tcp://scheduler:8786")  # they can: the grader is on this process's path
+        with pytest.raises(CourseError, match=r"2 of the 2 workers of the Dask cluster tcp://scheduler:8786 cannot "
+                                              r"import the grader \(no_such_grader; "):
+            check_workers(client, "tcp://scheduler:8786", grader="no_such_grader")
+
+
+def test_a_missing_scheduler_file_is_named(tmp_path):
+    """Before: "ValueError: missing port number in address '/nowhere/scheduler.json'"."""
+    submissions.write(submissions.filled("01"), tmp_path, "alice", "01")
+    proc = gan_course("grade", tmp_path, "--cluster", "/nowhere/scheduler.json", cwd=ROOT)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("gan-course grade: no scheduler file /nowhere/scheduler.json: give the file the "
+                                  "scheduler wrote"), proc.stderr
 
 
 def worker_pids(scheduler_file):

@@ -705,7 +705,7 @@ def main(course_dir, units=None, students=None, csv_path=None, jobs=1, limits=Li
                          cluster=cluster)
     path = write_csv(class_rows(course_dir, rows), csv_path or Path(course_dir) / "grades.csv")
     print(format_table(rows))
-    print(f"\ngrades: {path}\nfeedback: {Path(course_dir).resolve() / 'feedback'}")
+    print(f"\ngrades: {Path(path).resolve()}\nfeedback: {Path(course_dir).resolve() / 'feedback'}")
     if failed:
         print(f"gan-course grade: the grader itself failed on {len(failed)} submission(s): "
               f"{', '.join(f'{s} / {u}' for s, u in failed)} (the warnings above say why). A grade kept from the same "

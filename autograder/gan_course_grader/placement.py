@@ -18,6 +18,7 @@ import concurrent.futures
 import contextlib
 import logging
 import signal
+import sys
 import threading
 from pathlib import Path
 
@@ -124,14 +125,41 @@ def start_local(LocalCluster, Client, jobs, warm_up=()):
 def connect(cluster):
     from distributed import Client
 
+    cluster = str(cluster)
+    if "://" not in cluster and (cluster.endswith(".json") or "/" in cluster) and not Path(cluster).is_file():
+        raise CourseError(f"no scheduler file {cluster}: give the file the scheduler wrote (`dask scheduler "
+                          "--scheduler-file FILE`), or its tcp://host:port address")
     target = {"scheduler_file": str(cluster)} if Path(cluster).is_file() else {"address": cluster}
     # A scheduler lost mid-run is said once, by the grader (LostCluster), not also by Dask's own log.
     logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
     try:
-        return Client(**target, timeout="5s")
+        client = Client(**target, timeout="5s")
     except (OSError, TimeoutError, ValueError) as exc:
         raise CourseError(f"cannot reach the Dask scheduler {cluster} ({type(exc).__name__}: {exc}): start it "
                           "(`dask scheduler`), or give its tcp://host:port address or its scheduler file") from None
+    try:
+        check_workers(client, cluster)
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def check_workers(client, cluster, grader="gan_course_grader"):
+    """Before any task is sent: every worker of the cluster can import the grader (a worker that cannot
+    unpickle a task leaves the cluster, and the run would wait for ever), and there is a worker at all."""
+    import importlib.util
+
+    found = client.run(importlib.util.find_spec, grader)  # a standard function: any worker can run it
+    if not found:
+        print(f"gan-course grade: the Dask cluster {cluster} has no workers yet: grading starts when one connects "
+              "(start them as the README says: `dask worker ...`)", file=sys.stderr, flush=True)
+    lacking = sorted(address for address, spec in found.items() if spec is None)
+    if lacking:
+        raise CourseError(f"{len(lacking)} of the {len(found)} workers of the Dask cluster {cluster} cannot import the "
+                          f"grader ({grader}; {', '.join(lacking[:3])}{' ...' if len(lacking) > 3 else ''}): start "
+                          "them with the course repository's autograder/ folder on their PYTHONPATH (README). Nothing "
+                          "was graded.")
 
 
 def cancelled(exc):
