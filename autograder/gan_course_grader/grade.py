@@ -33,7 +33,6 @@ import signal
 import stat
 import sys
 import tempfile
-import threading
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -42,6 +41,7 @@ from pathlib import Path
 import nbformat
 
 from gan_course.notebooks import CourseError, cell_error, nbgrader_meta
+from gan_course.signals import handlers
 
 from . import hidden, incremental, nbgrader_course, self_check, units, untrusted
 from .exercises import test_cells
@@ -299,15 +299,11 @@ def conclude(pending, run, cells):
 @contextlib.contextmanager
 def interrupts_deferred():
     """Hold a Ctrl-C (SIGINT) until the block has run, then raise it: what the block writes is written whole."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signals reach the main thread only
-        return
-    received = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    received, previous = [], signal.getsignal(signal.SIGINT)
     try:
-        yield
+        with handlers({signal.SIGINT: lambda signum, frame: received.append(signum)}):
+            yield
     finally:
-        signal.signal(signal.SIGINT, previous)
         if received:  # as the handler it replaced would have
             if callable(previous):
                 previous(signal.SIGINT, None)

@@ -19,10 +19,10 @@ import contextlib
 import logging
 import signal
 import sys
-import threading
 from pathlib import Path
 
 from gan_course.notebooks import CourseError
+from gan_course.signals import handlers
 
 EMBEDDED = "embedded"
 LOOPBACK = "127.0.0.1:0"  # any free port of 127.0.0.1
@@ -68,20 +68,14 @@ def quiet_when_interrupted():
     """A Ctrl-C ends grading with the one line the command prints. The embedded cluster's event loop
     (another thread) may then log a traceback for a callback whose waiter the interrupt took away;
     its loggers are silenced before the interrupt is raised."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signals reach the main thread only
-        return
 
     def interrupted(signum, frame):
         for name in ("tornado.application", "asyncio", "distributed"):
             logging.getLogger(name).setLevel(logging.CRITICAL + 1)
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGINT, interrupted)
-    try:
+    with handlers({signal.SIGINT: interrupted}):
         yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def first_completed(wait):
@@ -126,10 +120,11 @@ def connect(cluster):
     from distributed import Client
 
     cluster = str(cluster)
-    if "://" not in cluster and (cluster.endswith(".json") or "/" in cluster) and not Path(cluster).is_file():
+    is_file = Path(cluster).is_file()
+    if "://" not in cluster and (cluster.endswith(".json") or "/" in cluster) and not is_file:
         raise CourseError(f"no scheduler file {cluster}: give the file the scheduler wrote (`dask scheduler "
                           "--scheduler-file FILE`), or its tcp://host:port address")
-    target = {"scheduler_file": str(cluster)} if Path(cluster).is_file() else {"address": cluster}
+    target = {"scheduler_file": cluster} if is_file else {"address": cluster}
     # A scheduler lost mid-run is said once, by the grader (LostCluster), not also by Dask's own log.
     logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
     try:

@@ -65,12 +65,7 @@ def cells_for(cells, needed):
     cells read, until nothing more is needed. Conservative: a name bound in several cells takes them all,
     a cell that changes a needed object in place (``gan.n_critic = 3``) binds it, and a cell that does not
     parse or imports ``*`` is always taken (the first then fails as it would in the notebook)."""
-    parsed = []
-    for cell in cells:
-        try:
-            parsed.append(_names(cell.source))
-        except SyntaxError:
-            parsed.append(None)
+    parsed = [_names_or_none(cell.source) for cell in cells]
     needed, chosen = set(needed), {i for i, names in enumerate(parsed) if names is None}
     grew = True
     while grew:
@@ -86,19 +81,21 @@ def cells_for(cells, needed):
 def defined_names(unit):
     """The names the given and solution cells of ``unit`` bind, read from their source without running
     it; None when that cannot be known (a cell that does not parse, or imports ``*``)."""
-    bound = set()
-    for cell in code_cells(units.resolve(unit)):
-        try:
-            names = _names(cell.source)
-        except SyntaxError:
-            return None
-        if names is None:
-            return None
-        bound |= names[0]
-    return bound
+    parsed = [_names_or_none(cell.source) for cell in code_cells(units.resolve(unit))]
+    if any(names is None for names in parsed):
+        return None
+    return set().union(*(names[0] for names in parsed))
 
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def _names_or_none(source):
+    """:func:`_names`, with None also for a cell that does not parse."""
+    try:
+        return _names(source)
+    except SyntaxError:
+        return None
 
 
 def _names(source):

@@ -12,10 +12,10 @@ import importlib
 import os
 import signal
 import sys
-import threading
 from pathlib import Path
 
 from .notebooks import CELL_TIMEOUT, CourseError
+from .signals import handlers
 
 STUDENT_COMMANDS = ("check", "lab")
 INSTRUCTOR_COMMANDS = ("release", "grade", "demo")  # autograder/gan_course_grader/cli.py (a test keeps them equal)
@@ -45,9 +45,6 @@ def stops_as_interrupts():
     """A SIGTERM or SIGHUP (`kill`, a closed terminal, a batch system's time limit) stops the command as a
     Ctrl-C does: it is passed on as a SIGINT to whatever takes that signal when it comes, so that what holds
     back or reports a Ctrl-C treats it the same, and clean-up runs."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers are set in the main thread only
-        return
 
     def stop(signum, frame):
         if callable(signal.getsignal(signal.SIGINT)):  # Python's handler, one of ours, or an event loop's
@@ -56,13 +53,9 @@ def stops_as_interrupts():
             raise KeyboardInterrupt
 
     # A signal ignored when the command started stays ignored: `nohup gan-course grade ...` outlives its terminal.
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)
-                if signal.getsignal(sig) is not signal.SIG_IGN}
-    try:
+    with handlers({sig: stop for sig in (signal.SIGTERM, signal.SIGHUP)
+                   if signal.getsignal(sig) is not signal.SIG_IGN}):
         yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def run_reporting(command, action, signals=True):

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from .notebooks import CourseError
+from .signals import handlers
 
 # nbgrader's JupyterLab plugins a student does not use (and its menu of them); "validate-assignment"
 # (the Validate button) stays.
@@ -77,9 +78,8 @@ def wait_for(server, grace=10.0):
         asked.append(time.monotonic())
         server.terminate()
 
-    previous = {sig: signal.signal(sig, stop_server) for sig in (signal.SIGTERM, signal.SIGHUP)}
     interrupts = 0
-    try:
+    with handlers({signal.SIGTERM: stop_server, signal.SIGHUP: stop_server}):
         while True:
             try:
                 return server.wait(timeout=0.5)
@@ -90,6 +90,3 @@ def wait_for(server, grace=10.0):
                 interrupts += 1
                 if interrupts >= 2:
                     stop_server()
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)

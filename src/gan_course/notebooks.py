@@ -4,6 +4,7 @@ import contextlib
 import hashlib
 import os
 import re
+import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import nbformat
 
 from . import FAST_ENV
+from .signals import handlers
 
 HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
 
@@ -211,21 +213,23 @@ def execute(nb, cwd, timeout=CELL_TIMEOUT, env=None):
         )
         try:
             # The kernel's own stderr (ZMQ transport notices) is noise to a student: keep it off the terminal.
-            with signal_handlers_kept():
+            # nbclient takes SIGINT and SIGTERM while it runs and leaves SIGTERM at its default after (ending the
+            # process at once): the handlers before it are put back.
+            with handlers(kept=(signal.SIGINT, signal.SIGTERM)):
                 client.execute(env=run_env, cwd=str(cwd), stderr=subprocess.DEVNULL)
             if stopped_by_signal(client):  # in nbclient's clean-up after the last cell
                 raise KeyboardInterrupt
             return run
         except BaseException as exc:
-            if stopped_by_signal(client):
-                # A Ctrl-C or SIGTERM: nbclient's own handler of those shut the kernel down, and the run then
-                # failed on the dead kernel (with an AssertionError of nbclient's). The run was stopped.
-                atexit.unregister(client._cleanup_kernel)
-                raise KeyboardInterrupt from None
-            if not isinstance(exc, (CellTimeoutError, RuntimeError)):  # DeadKernelError is a RuntimeError
+            stopped = stopped_by_signal(client)
+            if not stopped and not isinstance(exc, (CellTimeoutError, RuntimeError)):  # DeadKernelError: RuntimeError
                 raise
             # nbclient leaves its at-exit clean-up registered for a failed kernel (it would print a traceback).
             atexit.unregister(client._cleanup_kernel)
+            if stopped:
+                # A Ctrl-C or SIGTERM: nbclient's own handler of those shut the kernel down, and the run then
+                # failed on the dead kernel (with an AssertionError of nbclient's). The run was stopped.
+                raise KeyboardInterrupt from None
             if isinstance(exc, CellTimeoutError):
                 return _stopped(run, started[-1], CELL_TIMED_OUT,
                                 f"it ran longer than {timeout} s, the limit of one cell, and was stopped: an endless "
@@ -241,25 +245,6 @@ def execute(nb, cwd, timeout=CELL_TIMEOUT, env=None):
 def stopped_by_signal(client):
     """Whether nbclient's own SIGINT/SIGTERM handler ran (it shuts the kernel down and notes it so)."""
     return getattr(client, "_async_cleanup_kernel_future", None) is not None
-
-
-@contextlib.contextmanager
-def signal_handlers_kept():
-    """nbclient takes SIGINT and SIGTERM while it runs and leaves SIGTERM at its default (ending the process
-    at once) after: the handlers before it are put back."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in saved.items():
-            if handler is not None:
-                signal.signal(sig, handler)
 
 
 def _stopped(run, index, ename, why):
