@@ -4,6 +4,8 @@
 # an instructor runs them there (`nbgrader ...`, `jupyter lab` and its Formgrader), so it must
 # load wherever they start, and keep them from undoing what `gan-course grade` decided:
 #
+# - every page nbgrader renders from a submission (the formgrader's Manual Grading, Generate Feedback)
+#   shows it sanitised (SanitizeSubmission): nothing a student wrote or printed runs in the browser;
 # - Generate Feedback hides hidden tests exactly as `gan-course grade` does (HideHiddenTests),
 #   or refuses when the grader's code cannot be found;
 # - Autograde refuses, naming `gan-course grade`: nbgrader's own would run student code outside
@@ -13,7 +15,7 @@ import os
 import sys
 
 from nbconvert.exporters import NotebookExporter
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor, Preprocessor
 from nbgrader.converters.base import NbGraderException
 from nbgrader.preprocessors import GetGrades
 
@@ -46,18 +48,35 @@ class RefuseFeedback(NotebookExporter):
             "folder from the course repository to write feedback (and this file) again.")
 
 
+class RefuseToRender(Preprocessor):
+    """Without the grader's sanitiser, a page rendered from a submission could run what the student wrote."""
+
+    def preprocess(self, nb, resources):
+        raise RuntimeError(
+            f"gan-course shows no submission here: the grader's code ({_autograder}) cannot be imported, and without "
+            "its sanitiser a student's HTML or JavaScript would run in this page. Run `gan-course grade` on this "
+            "folder from the course repository to write this file again.")
+
+
 c.Autograde.exporter_class = RefuseAutograde
 
 if os.path.isdir(os.path.join(_autograder, "gan_course_grader")) and _autograder not in sys.path:
     sys.path.insert(0, _autograder)
 try:
-    from gan_course_grader.preprocessors import HideHiddenTests, MathToMathML
+    from gan_course_grader.preprocessors import HideHiddenTests, SanitizeSubmission
 except ImportError:
     c.GenerateFeedback.exporter_class = RefuseFeedback
+    c.HTMLExporter.preprocessors = [RefuseToRender]
 else:
+    # Every HTML exporter nbgrader makes here runs this first: the formgrader's (Manual Grading) and
+    # the feedback's, before the preprocessors below. It rebuilds what the page shows of a submission
+    # from an allow-list (gan_course_grader/sanitize.py), as `gan-course grade` writes autograded/, so a
+    # course folder graded before that is safe to open too.
+    c.HTMLExporter.preprocessors = [SanitizeSubmission]
     # Feedback reports hidden checks' outcomes, never their code or expected values; its math is
-    # MathML and its page loads nothing from the internet (templates/gan_course_feedback).
-    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests, MathToMathML]
+    # MathML (made by the sanitiser), and its page loads nothing and runs no script
+    # (templates/gan_course_feedback: a Content-Security-Policy).
+    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests]
     import nbgrader
 
     # Nested under GenerateFeedback: only the feedback exporter, not the formgrader's own pages.

@@ -173,10 +173,12 @@ def canary_answer(answer, path):
 @pytest.fixture(scope="session")
 def graded_01(tmp_path_factory):
     """A course folder graded by `gan-course grade --unit 01`: "alice" (the reference answers, whose
-    sigmoid cell also writes a canary file outside the sandbox if it ever runs there) and "bob" (the
-    blank release)."""
+    sigmoid cell also writes a canary file outside the sandbox if it ever runs there), "bob" (the
+    blank release), "mallory" (the reference answers with every payload of tests/hostile_html.py, which
+    would run script in an instructor's browser) and a folder named like markup (refused)."""
     from types import SimpleNamespace
 
+    import hostile_html
     from gan_course_grader import submissions
 
     course = tmp_path_factory.mktemp("graded01") / "course"
@@ -184,6 +186,8 @@ def graded_01(tmp_path_factory):
     sigmoid = submissions.solution_sources("01")["sigmoid"]
     submissions.write(submissions.filled("01", {"sigmoid": canary_answer(sigmoid, canary)}), course, "alice", "01")
     submissions.write(submissions.released("01"), course, "bob", "01")
+    submissions.write(hostile_html.hostile(submissions.filled("01")), course, "mallory", "01")
+    submissions.write(submissions.filled("01"), course, hostile_html.MARKUP_STUDENT, "01")
     proc = gan_course("grade", course, "--unit", "01", "-j", "2", timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert not canary.exists(), "the sandbox let student code write outside it"

@@ -1,11 +1,13 @@
 """The course in real JupyterLab, driven by headless Chromium (issue 11): a student's Run All, the
 in-notebook check and Validate; an instructor's formgrader on a graded course (scores, Autograde,
-Generate Feedback). Screenshots go to tests/artifacts/browser/ (see the README).
+Generate Feedback), and its Manual Grading and feedback pages of a submission that carries every way of
+running script in them (issue 31). Screenshots go to tests/artifacts/browser/ (see the README).
 
 Playwright drives Debian's chromium (/usr/bin/chromium; `.ci/run` installs it): a browser is
 never downloaded. Without chromium the tests skip and say so.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -19,6 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import hostile_html
 from conftest import ROOT, plain_env, read_csv
 from gan_course_grader import grade, submissions, units
 
@@ -223,7 +226,10 @@ def open_submissions(page, server):
 
 def formgrader_rows(page):
     page.wait_for_selector("td.student-id")
-    page.wait_for_function("() => [...document.querySelectorAll('td.score')].every(td => td.innerText.trim() !== '')")
+    # Every graded row has its score (a folder the grader refused is listed as "needs autograding", without one).
+    page.wait_for_function("() => [...document.querySelectorAll('tbody tr')].every(tr =>"
+                           " tr.querySelector('td.status').innerText.includes('needs autograding')"
+                           " || tr.querySelector('td.score').innerText.trim() !== '')")
     rows = {}
     for row in page.locator("tbody tr").all():
         student_id = row.locator(".student-id").inner_text().strip()
@@ -243,7 +249,7 @@ def test_formgrader_scores_match_grades_csv(page, formgrader, graded_01):
     expected = {}
     for r in read_csv(graded_01.course / "grades.csv"):
         expected[r["student"]] = expected.get(r["student"], 0) + float(r["score"])
-    assert expected == {"alice": 10, "bob": 0}
+    assert expected == {"alice": 10, "bob": 0, "mallory": 10}
     for student, total in expected.items():
         assert rows[student].locator(".score").inner_text().strip() == f"{total:g} / 10"
 
@@ -279,3 +285,87 @@ def test_formgrader_generate_feedback_shows_no_hidden_tests(page, formgrader, gr
     page.goto(html.as_uri())
     shot(page, "feedback")
     assert "BEGIN HIDDEN TESTS" not in page.locator("body").inner_text()
+
+
+# --- a student's HTML in the instructor's pages (issue 31) -------------------------------------------
+def watched(page):
+    """The requests ``page`` (and its frames) make to the payloads' beacon."""
+    calls = []
+    page.on("request", lambda request: calls.append(request.url) if hostile_html.BEACON in request.url else None)
+    return calls
+
+
+def manual_grading(server, course, student):
+    with grade.gradebook(course) as gb:
+        submission = gb.find_submission_notebook(UNIT, UNIT, student).id
+    return server.url(f"/formgrader/submissions/{submission}/")
+
+
+def open_as_instructor(page, url):
+    """Open a page as the logged-in instructor, let what it holds run, and follow its links the way a reader
+    might (a javascript: link runs only when clicked)."""
+    page.goto(url)
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(1500)
+    for link in page.locator("a", has_text="click me").all():
+        link.click(timeout=5000, no_wait_after=True)
+    page.wait_for_timeout(500)
+
+
+def shown_pictures(page):
+    """The PNG pictures the page shows (loaded, so with a width)."""
+    return page.evaluate("() => [...document.images].filter(i => i.src.startsWith('data:image/png')"
+                         " && i.complete && i.naturalWidth > 0).length")
+
+
+def nothing_ran(course, server, calls):
+    written = sorted(p.name for p in course.rglob(f"{hostile_html.WRITTEN}*"))
+    with urllib.request.urlopen(server.url("/api/terminals")) as response:
+        terminals = json.loads(response.read())
+    return {"beacon requests": sorted(set(calls)), "files written": written, "terminals opened": terminals}
+
+
+NOTHING = {"beacon requests": [], "files written": [], "terminals opened": []}
+
+
+def test_no_students_html_runs_in_the_instructors_pages_and_her_honest_pictures_show(page, formgrader, graded_01):
+    course = graded_01.course
+    calls = watched(page)
+    rows = open_submissions(page, formgrader)  # logged in; the markup-named folder is listed there as text
+    assert hostile_html.MARKUP_STUDENT in rows and "skipping" in graded_01.proc.stderr
+    assert all(r["student"] != hostile_html.MARKUP_STUDENT for r in graded_01.rows)
+    open_as_instructor(page, manual_grading(formgrader, course, "mallory"))
+    shot(page, "formgrader-manual-grading-hostile")
+    body = page.locator("#notebook").first.inner_text()
+    assert body.count("removed by the grader") >= 12, body
+    assert "printed markup stays text" in body
+    assert shown_pictures(page) == 2  # her plot and the picture pasted into her markdown
+    feedback = course / "feedback" / "mallory" / UNIT / f"{UNIT}.html"
+    for url in (feedback.as_uri(), formgrader.url(f"/files/feedback/mallory/{UNIT}/{UNIT}.html")):
+        open_as_instructor(page, url)
+        assert "removed by the grader" in page.locator("body").inner_text()
+        assert shown_pictures(page) == 2, url
+    shot(page, "feedback-hostile")
+    assert nothing_ran(course, formgrader, calls) == NOTHING
+
+
+def test_a_course_graded_before_the_sanitiser_is_safe_to_open(page, formgrader, graded_01):
+    """autograded/ as a grader that did not sanitise wrote it: the formgrader and nbgrader's feedback sanitise what
+    they render (autograder/nbgrader_config.py), so nothing runs there either."""
+    course = graded_01.course
+    autograded = course / "autograded" / "mallory" / UNIT / f"{UNIT}.ipynb"
+    feedback = course / "feedback" / "mallory" / UNIT / f"{UNIT}.html"
+    kept = autograded.read_bytes(), feedback.read_bytes()
+    nbformat.write(hostile_html.as_graded_before(submissions.filled("01")), autograded)
+    calls = watched(page)
+    try:
+        open_submissions(page, formgrader)["mallory"].locator(".generate-feedback a").click()
+        page.locator("#success-modal").wait_for(timeout=90_000)
+        open_as_instructor(page, manual_grading(formgrader, course, "mallory"))
+        assert "removed by the grader" in page.locator("#notebook").first.inner_text()
+        open_as_instructor(page, feedback.as_uri())
+        assert "removed by the grader" in page.locator("body").inner_text()
+        assert nothing_ran(course, formgrader, calls) == NOTHING
+    finally:
+        autograded.write_bytes(kept[0])
+        feedback.write_bytes(kept[1])

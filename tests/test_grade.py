@@ -11,9 +11,10 @@ import sys
 import nbformat
 import pytest
 
+import hostile_html
 from conftest import ROOT, gan_course
 from gan_course.notebooks import nbgrader_meta
-from gan_course_grader import grade, submissions
+from gan_course_grader import grade, sanitize, submissions
 from gan_course_probe.execute import NOT_RUN_TAG
 import unit_data
 
@@ -388,8 +389,13 @@ def test_progress_bar_shows_the_class(graded):
 REGRADED = ["wrong", "partial", "noisy", "forger", "patcher"]
 
 
-def test_regrading_gives_byte_identical_rows(graded, tmp_path):
+def test_regrading_gives_byte_identical_rows_and_sanitises_what_it_rewrites(graded, tmp_path):
     first = (graded["course"] / "grades.csv").read_text().splitlines(keepends=True)
+    # "wrong" as a grader that did not sanitise left it (issue 31): its regrade writes both files again, sanitised.
+    autograded = graded["course"] / "autograded" / "wrong" / "01_intuition" / "01_intuition.ipynb"
+    feedback = graded["course"] / "feedback" / "wrong" / "01_intuition" / "01_intuition.html"
+    nbformat.write(hostile_html.as_graded_before(submissions.filled("01")), autograded)
+    feedback.write_text("<script>alert(1)</script>")
     again = gan_course("grade", graded["course"], *LIMITS, *[a for s in REGRADED for a in ("--student", s)],
                        "--force", "--csv", tmp_path / "again.csv", timeout=1800)
     assert again.returncode == 0, again.stderr
@@ -399,6 +405,11 @@ def test_regrading_gives_byte_identical_rows(graded, tmp_path):
     assert (tmp_path / "again.csv").read_text() == "".join(first)
     log = json.loads((graded["course"] / "grading_log" / "wrong" / "01_intuition.json").read_text())
     assert log["probe_seed"] == grade.probe_seed(graded["course"], "wrong", "01_intuition")
+    rewritten = nbformat.read(autograded, as_version=4)
+    assert all(sanitize.is_sanitized(c.source) for c in rewritten.cells if c.cell_type == "markdown")
+    assert hostile_html.CODE not in [c.source for c in rewritten.cells]  # the submission's own, as it ran
+    text = feedback.read_text()
+    assert "Content-Security-Policy" in text and "<script" not in text
 
 
 def test_grading_without_submissions_says_what_to_do(tmp_path):

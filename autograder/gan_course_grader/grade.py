@@ -27,6 +27,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -43,7 +44,7 @@ import nbformat
 from gan_course.notebooks import CourseError, cell_error, nbgrader_meta
 from gan_course.signals import handlers
 
-from . import hidden, incremental, nbgrader_course, self_check, units, untrusted
+from . import hidden, incremental, nbgrader_course, sanitize, self_check, units, untrusted
 from .exercises import test_cells
 from .placement import LostCluster, cancelled, lost_worker, placement
 from .sandbox import Limits, Sandbox, stop_running
@@ -105,12 +106,10 @@ def find_submissions(course_dir, unit_names=None, students=None, warn=True):
     for student_dir in sorted(p for p in submitted.iterdir() if p.is_dir()):
         if students and student_dir.name not in students:
             continue
-        try:
-            student_dir.name.encode("utf-8")
-        except UnicodeEncodeError:  # bytes that are not UTF-8: nbgrader's gradebook cannot store the name
+        refused = refused_name(student_dir.name)
+        if refused:
             if warn:
-                print(f"warning: skipping {student_dir!r}: its name is not UTF-8 text; rename the folder",
-                      file=sys.stderr)
+                print(f"warning: skipping {str(student_dir)!r}: {refused}", file=sys.stderr)
             continue
         for unit in wanted:
             if (student_dir / unit).is_dir():
@@ -123,6 +122,26 @@ def find_submissions(course_dir, unit_names=None, students=None, warn=True):
         who = f" of {', '.join(students)}" if students else ""
         raise CourseError(f"no submissions{who} found under {submitted} for units {', '.join(wanted)}")
     return pairs
+
+
+# A student id is a folder name that nbgrader's formgrader puts, unescaped, into its pages' HTML and script (its
+# Manage Students page even takes it from the URL, where %22 is a quote): letters and digits of any script,
+# and . _ - @ + between them.
+STUDENT_ID = re.compile(r"[\w.@+-]+")
+
+
+def refused_name(name):
+    """Why a student folder is not graded, or '' when its name is a student id nbgrader can show safely."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8: nbgrader's gradebook cannot store the name
+        return "its name is not UTF-8 text; rename the folder"
+    if not STUDENT_ID.fullmatch(name):
+        suggestion = re.sub(r"_+", "_", re.sub(r"[^\w.@+-]", "_", name)).strip("_") or "student"
+        return (f"a student folder's name may hold only letters, digits and . _ - @ + (nbgrader's formgrader would "
+                f"put the other characters of this one into its pages as HTML or script); rename the folder, e.g. "
+                f"to {suggestion!r}, and grade again")
+    return ""
 
 
 def course_secret(course_dir):
@@ -222,7 +241,8 @@ def judge(unit, cells, problem, run_nb, results, inputs):
 
 
 def feedback_notebook(cells, run_nb, submitted_nb, problem, messages):
-    """The notebook shown to the student: test cells restored, each hidden outcome appended."""
+    """The notebook shown to the student and the instructor: test cells restored, each hidden outcome appended,
+    and nothing that could run in the page that shows it (``sanitize``)."""
     nb = copy.deepcopy(run_nb if run_nb is not None else submitted_nb)
     if nb is None and not problem:
         return None
@@ -248,7 +268,7 @@ def feedback_notebook(cells, run_nb, submitted_nb, problem, messages):
     if problem:
         nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"**Grading note:** {problem}. "
                                                          "Exercises it did not get to score 0."))
-    return nb
+    return sanitize.notebook(nb)
 
 
 @dataclass
@@ -418,8 +438,8 @@ def write_feedback(course_dir, outcomes, unit_names=(), students=None):
         html = course_dir / "feedback" / o.student / o.unit / f"{o.unit}.html"
         if o.notebook is not None and not html.is_file():
             why = (": nbgrader's generate_feedback finds student folders by glob patterns, which miss a name that "
-                   "starts with '.' or holds '[' or ']'; rename that student's folder to give them feedback"
-                   if o.student.startswith(".") or set(o.student) & set("[]") else "")
+                   "starts with '.'; rename that student's folder to give them feedback"
+                   if o.student.startswith(".") else "")
             print(f"warning: no feedback written for {o.student} / {o.unit}; the grades stand{why}", file=sys.stderr)
 
 

@@ -1,11 +1,11 @@
 """nbgrader preprocessors of the trusted side (named in autograder/nbgrader_config.py)."""
 
-import re
-
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from gan_course.notebooks import HIDDEN_TESTS
+
+from . import sanitize
 
 HIDDEN_NOTE = "# Hidden tests ran here; their outcome is reported below.\n"
 
@@ -26,32 +26,10 @@ class HideHiddenTests(NbGraderPreprocessor):
         return cell, resources
 
 
-MATH = re.compile(r"(?<!\\)\$\$(.+?)\$\$|(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$", re.S)
-CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+class SanitizeSubmission(NbGraderPreprocessor):
+    """For every page nbgrader renders from a submission (feedback, the formgrader's Manual Grading): what the
+    page shows is rebuilt by ``sanitize.notebook``, so nothing the student wrote or printed runs in it (also for
+    an autograded/ notebook written before the grader sanitised what it writes)."""
 
-
-def latex_to_mathml(text):
-    """Markdown with $...$ and $$...$$ turned into MathML (code spans left alone); a formula that
-    cannot be converted stays as it was."""
-    from latex2mathml.converter import convert
-
-    def one(match):
-        display = match.group(1) is not None
-        try:
-            mathml = convert((match.group(1) if display else match.group(2)).strip(),
-                             display="block" if display else "inline")
-        except Exception:  # latex2mathml raises several types; the source text is still readable
-            return match.group(0)
-        return f"\n\n{mathml}\n\n" if display else mathml
-
-    return "".join(part if i % 2 else MATH.sub(one, part) for i, part in enumerate(CODE.split(text)))
-
-
-class MathToMathML(NbGraderPreprocessor):
-    """For feedback: math in markdown cells rendered as MathML, which browsers draw themselves, so the
-    page needs no MathJax from the internet (a student may read it offline)."""
-
-    def preprocess_cell(self, cell, resources, cell_index):
-        if cell.cell_type == "markdown":
-            cell.source = latex_to_mathml(cell.source)
-        return cell, resources
+    def preprocess(self, nb, resources):
+        return sanitize.notebook(nb), resources

@@ -1,0 +1,430 @@
+"""What a page may show of a submission: nothing a student wrote or printed runs in a browser.
+
+The formgrader's Manual Grading page and nbgrader's feedback render a notebook with nbconvert, which keeps
+its HTML and JavaScript as they are (an ``<img onerror>`` in a markdown cell, a ``text/html`` or
+``application/javascript`` output, a ``javascript:`` link, even LaTeX turned into MathML). So the grader
+writes ``autograded/`` through :func:`notebook`, and the same function runs again whenever nbgrader renders
+one (``SanitizeSubmission``, named in ``autograder/nbgrader_config.py``): a course folder graded before this
+existed is safe to open too.
+
+:func:`notebook` rebuilds a notebook from an allow-list, it never edits one:
+
+- markdown cells become the HTML a page would show, cleaned by a maintained sanitiser (nh3, i.e. ammonia)
+  with the allow-list below, on one line inside a ``<div>`` that markdown passes through untouched; math is
+  MathML (browsers draw it, nothing is loaded);
+- outputs keep plain text, PNG and JPEG images (strict base64), LaTeX text and cleaned HTML; every other
+  kind (``application/javascript``, widgets, SVG, ...) is dropped;
+- metadata keeps only what nbgrader and the pages need, each value checked (cell ids and tags land in HTML
+  attributes); the notebook's own is replaced by a plain Python one (no widget state).
+
+What was taken out is said in one line where it was ("removed by the grader: ..."), so a grader can see that
+something was there; the student's own file in ``submitted/`` is never changed.
+"""
+
+import base64
+import binascii
+import copy
+import html.parser
+import re
+import secrets
+
+import nbformat
+
+from gan_course.notebooks import RELEASE_METADATA
+
+# --- the allow-list ----------------------------------------------------------------------------
+TAGS = {
+    "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del",
+    "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+    "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "small", "span",
+    "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
+    "var", "wbr",
+}
+# MathML Core, without the two elements that can hold HTML or switch what is shown (annotation-xml, maction).
+MATHML = {
+    "math", "menclose", "merror", "mfrac", "mi", "mmultiscripts", "mn", "mo", "mover", "mpadded", "mphantom",
+    "mprescripts", "mroot", "mrow", "ms", "mspace", "msqrt", "mstyle", "msub", "msubsup", "msup", "mtable", "mtd",
+    "mtext", "mtr", "munder", "munderover", "none", "semantics", "annotation",
+}
+SIZES = {"width", "height", "depth"}
+ATTRIBUTES = {
+    "*": {"class", "title", "lang", "dir"},
+    "a": {"href"}, "img": {"src", "alt", "width", "height"}, "table": {"border"},
+    "td": {"colspan", "rowspan", "align"}, "th": {"colspan", "rowspan", "align", "scope"},
+    "col": {"span"}, "colgroup": {"span"}, "ol": {"start", "type"}, "li": {"value"}, "time": {"datetime"},
+    "details": {"open"},
+    "math": {"display"}, "mi": {"mathvariant"}, "mn": {"mathvariant"}, "mtext": {"mathvariant"},
+    "mo": {"fence", "form", "lspace", "rspace", "maxsize", "minsize", "stretchy", "symmetric", "largeop",
+           "movablelimits", "separator", "accent"},
+    "mover": {"accent"}, "munder": {"accentunder"}, "munderover": {"accent", "accentunder"},
+    "mspace": SIZES, "mpadded": SIZES | {"lspace", "voffset"}, "mstyle": {"displaystyle", "scriptlevel"},
+    "mfrac": {"linethickness"}, "menclose": {"notation"},
+    "mtable": {"columnalign", "rowalign", "columnspacing", "rowspacing"},
+    "mtr": {"columnalign", "rowalign"}, "mtd": {"columnalign", "rowalign", "columnspan", "rowspan"},
+}
+LINK_SCHEMES = ("http:", "https:", "mailto:")  # a link goes to a page, never runs one (no javascript:, no data:)
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif")  # an image is data in the page: nothing loaded from elsewhere
+OUTPUT_IMAGES = ("image/png", "image/jpeg")  # the two nbconvert's pages show
+BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+IMAGE_SRC = re.compile(r"data:(image/(?:png|jpeg|gif));base64,([A-Za-z0-9+/]*={0,2})")
+EMPTY_GIF = "R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw=="  # a transparent pixel
+NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")  # cell ids (nbformat's own pattern) and tags
+GRADE_ID = re.compile(r"[A-Za-z0-9_.-]{1,128}")
+
+# Every page gets this class on what the sanitiser made: MathJax (the formgrader loads it when online) leaves
+# such elements alone (tex2jax_ignore), so no TeX of the student's is typeset there.
+MARK = "gan-course-sanitized"
+WRAPPER = f'<div class="{MARK} tex2jax_ignore">'
+
+
+def _link(value):
+    return value if value.startswith("#") or value.lower().startswith(LINK_SCHEMES) else None
+
+
+def _image(value):
+    match = IMAGE_SRC.fullmatch(value)
+    return value if match and _is_base64(match.group(2)) else None
+
+
+def _attribute(tag, name, value):
+    if name == "href":
+        return _link(value)
+    if name == "src":  # an image from elsewhere, or of another kind, shows nothing (not a broken-image box)
+        return _image(value) or f"data:image/gif;base64,{EMPTY_GIF}"
+    return value
+
+
+_CLEANER = None
+
+
+def _cleaner():
+    global _CLEANER
+    if _CLEANER is None:
+        import nh3
+
+        _CLEANER = nh3.Cleaner(
+            tags=TAGS | MATHML, attributes=ATTRIBUTES, attribute_filter=_attribute,
+            tag_attribute_values={"math": {"xmlns": {"http://www.w3.org/1998/Math/MathML"}}},
+            url_schemes={"http", "https", "mailto", "data"},
+            url_relative=lambda url: url if url.startswith("#") else None,  # no path on this server: /api/...
+            clean_content_tags={"script", "style"}, strip_comments=True, link_rel="noopener noreferrer nofollow")
+    return _CLEANER
+
+
+class _Inventory(html.parser.HTMLParser):
+    """The tags and attributes of some HTML, to say what the sanitiser took out (the sanitiser decides)."""
+
+    def __init__(self, text):
+        super().__init__(convert_charrefs=True)
+        self.found = {}
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.found.setdefault(f"<{tag}>", None)
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                kind = value.split(":", 1)[0].lower() + ":" if ":" in value else "a path on the server"
+                if kind == "data:":
+                    kind += value[5:].split(";", 1)[0].split(",", 1)[0].lower()
+                self.found.setdefault(f"{name}={kind}", None)
+            else:
+                self.found.setdefault(f"{name}=", None)
+
+
+def removed(before, after):
+    """What of ``before`` is not in ``after`` (both HTML), e.g. ['<script>', 'onerror=', 'href=javascript:']."""
+    kept = _Inventory(after).found
+    return [item for item in _Inventory(before).found if item not in kept]
+
+
+def clean_html(text):
+    """(``text`` with only the allow-list's tags and attributes left, what was taken out)."""
+    cleaned = _cleaner().clean(text)
+    return cleaned, removed(text, cleaned)
+
+
+def note(items):
+    """The one line that says what the grader removed."""
+    return ("removed by the grader (it could run or load something in a browser): " + ", ".join(items)
+            if items else "")
+
+
+# --- markdown ----------------------------------------------------------------------------------
+MATH = re.compile(r"(?<!\\)\$\$(.+?)\$\$|(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$", re.S)
+CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+
+
+def latex_to_mathml(text):
+    """Markdown with $...$ and $$...$$ turned into MathML (code spans left alone); a formula that cannot be
+    converted stays as it was. What it makes is not safe by itself (latex2mathml passes \\text{<img ...>} and
+    \\href{javascript:...} through): :func:`markdown_html` cleans it with the rest."""
+    from latex2mathml.converter import convert
+
+    def one(match):
+        display = match.group(1) is not None
+        try:
+            mathml = convert((match.group(1) if display else match.group(2)).strip(),
+                             display="block" if display else "inline")
+        except Exception:  # latex2mathml raises several types; the source text is still readable
+            return match.group(0)
+        return f"\n\n{mathml}\n\n" if display else mathml
+
+    return "".join(part if i % 2 else MATH.sub(one, part) for i, part in enumerate(CODE.split(text)))
+
+
+class _Attachments(dict):
+    """A cell's images by name; a name it does not have (never attached, or removed here) is an empty image:
+    nbconvert's renderer refuses the whole cell for one missing attachment."""
+
+    def __contains__(self, name):
+        return True
+
+    def __missing__(self, name):
+        return {"image/gif": EMPTY_GIF}
+
+
+def _render(source, attachments):
+    """Markdown as nbconvert's pages render it (its own renderer), math as MathML, no heading anchors."""
+    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+
+    renderer = IPythonRenderer(escape=False, attachments=_Attachments(attachments), exclude_anchor_links=True)
+    return MarkdownWithMath(renderer=renderer).render(latex_to_mathml(source))
+
+
+def is_sanitized(source):
+    return source.startswith(WRAPPER) and "\n" not in source.strip()
+
+
+def block(html_text):
+    """HTML as a markdown cell's source that a CommonMark renderer (nbconvert's, JupyterLab's) passes through as it
+    is: one line (a blank line would end the HTML block) inside a <div>; a newline is written as a character
+    reference."""
+    return WRAPPER + html_text.strip().replace("\n", "&#10;") + "</div>"
+
+
+def markdown_html(source, attachments=None):
+    """(the clean HTML of a markdown text, what was taken out). Text already made by :func:`block` is cleaned
+    again as HTML, not rendered a second time."""
+    if is_sanitized(source):
+        return clean_html(unwrap(source))
+    try:
+        rendered = _render(source, attachments or {})
+    except Exception as exc:  # whatever nbconvert's renderer cannot take is shown as text
+        return f"<pre>{html.escape(source)}</pre>", [f"markdown the grader could not render ({type(exc).__name__})"]
+    return clean_html(rendered)
+
+
+def unwrap(text):
+    """HTML made here without the wrapper it was given (so that cleaning it again does not nest wrappers)."""
+    text = text.strip()
+    return text[len(WRAPPER):-len("</div>")] if text.startswith(WRAPPER) and text.endswith("</div>") else text
+
+
+def markdown_cell_source(source, attachments=None, dropped=()):
+    """A markdown cell's source, rebuilt: the clean HTML as one block, with a line for what was removed."""
+    cleaned, gone = markdown_html(source, attachments)
+    gone = list(dict.fromkeys(list(dropped) + gone))
+    if gone:
+        cleaned += f'<p class="{MARK}-note"><em>{html.escape(note(gone))}</em></p>'
+    return block(cleaned)
+
+
+# --- outputs ---------------------------------------------------------------------------------
+def _text(value):
+    """A notebook's text (a string, or nbformat's list of lines), or None for anything else."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(line, str) for line in value):
+        return "".join(value)
+    return None
+
+
+def _is_base64(text):
+    if len(text) % 4 or not BASE64.fullmatch(text):
+        return False
+    try:
+        base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
+def _image_data(value):
+    text = _text(value)
+    if text is None:
+        return None
+    text = "".join(text.split())  # nbformat may wrap base64 over lines
+    return text if _is_base64(text) else None
+
+
+def _size(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 100_000 else None
+
+
+def _count(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**9 else None
+
+
+def _bundle(data, metadata):
+    """(the data and metadata a page may show of a display, what was taken out)."""
+    kept, meta, gone = {}, {}, []
+    data = data if isinstance(data, dict) else {}
+    metadata = metadata if isinstance(metadata, dict) else {}
+    for mime, value in data.items():
+        if mime in ("text/plain", "text/latex") and _text(value) is not None:
+            kept[mime] = _text(value)
+        elif mime in OUTPUT_IMAGES and _image_data(value) is not None:
+            kept[mime] = _image_data(value)
+            sizes = metadata.get(mime) if isinstance(metadata.get(mime), dict) else {}
+            sizes = {k: _size(sizes.get(k)) for k in ("width", "height") if _size(sizes.get(k)) is not None}
+            if sizes:
+                meta[mime] = sizes
+        elif mime == "text/html" and _text(value) is not None:
+            cleaned, taken = clean_html(unwrap(_text(value)))
+            kept[mime], gone = WRAPPER + cleaned + "</div>", gone + taken
+        elif mime == "text/markdown" and _text(value) is not None and "text/html" not in data:
+            cleaned, taken = markdown_html(_text(value))
+            kept["text/html"], gone = WRAPPER + cleaned + "</div>", gone + taken
+        elif mime != "text/markdown":
+            gone.append(f"an output of type {mime}" + (" that is not an image" if mime in OUTPUT_IMAGES else ""))
+    return kept, meta, gone
+
+
+def outputs(items):
+    """A code cell's outputs, rebuilt; after one that lost something, a line says what."""
+    rebuilt = []
+    for out in items if isinstance(items, list) else []:
+        kind = out.get("output_type") if isinstance(out, dict) else None
+        if kind == "stream":
+            name = out.get("name") if out.get("name") in ("stdout", "stderr") else "stdout"
+            rebuilt.append(nbformat.v4.new_output("stream", name=name, text=_text(out.get("text")) or ""))
+        elif kind == "error":
+            traceback = out.get("traceback") if isinstance(out.get("traceback"), list) else []
+            rebuilt.append(nbformat.v4.new_output(
+                "error", ename=_text(out.get("ename")) or "Error", evalue=_text(out.get("evalue")) or "",
+                traceback=[line for line in traceback if isinstance(line, str)]))
+        elif kind in ("display_data", "execute_result"):
+            data, metadata, gone = _bundle(out.get("data"), out.get("metadata"))
+            if data:
+                made = nbformat.v4.new_output(kind, data=data, metadata=metadata)
+                if kind == "execute_result":
+                    made.execution_count = _count(out.get("execution_count"))
+                rebuilt.append(made)
+            if gone:
+                rebuilt.append(nbformat.v4.new_output("stream", name="stderr", text=note(gone) + "\n"))
+        else:
+            rebuilt.append(nbformat.v4.new_output("stream", name="stderr", text=note(["an output of unknown kind"]) + "\n"))
+    return rebuilt
+
+
+# --- cells and the notebook ------------------------------------------------------------------------
+NBGRADER_FLAGS = ("grade", "solution", "locked", "task")
+TIMING = ("iopub.status.busy", "iopub.execute_input", "shell.execute_reply", "iopub.status.idle")
+TIME = re.compile(r"[0-9T:.+Z-]{1,40}")
+
+
+def _nbgrader(meta):
+    """nbgrader's metadata of a cell with each field checked, or None (its grade id lands in the pages' HTML)."""
+    if not isinstance(meta, dict) or not isinstance(meta.get("grade_id"), str) or not GRADE_ID.fullmatch(meta["grade_id"]):
+        return None
+    kept = {flag: meta[flag] for flag in NBGRADER_FLAGS if isinstance(meta.get(flag), bool)}
+    kept["grade_id"] = meta["grade_id"]
+    points = meta.get("points")
+    if isinstance(points, (int, float)) and not isinstance(points, bool) and 0 <= points < 10**6:
+        kept["points"] = points
+    if isinstance(meta.get("schema_version"), int):
+        kept["schema_version"] = meta["schema_version"]
+    if isinstance(meta.get("checksum"), str) and re.fullmatch(r"[0-9a-f]{1,128}", meta["checksum"]):
+        kept["checksum"] = meta["checksum"]
+    if meta.get("cell_type") in ("code", "markdown"):
+        kept["cell_type"] = meta["cell_type"]
+    return kept
+
+
+def cell_metadata(meta):
+    meta = meta if isinstance(meta, dict) else {}
+    kept = {}
+    graded = _nbgrader(meta.get("nbgrader"))
+    if graded:
+        kept["nbgrader"] = graded
+    tags = meta.get("tags") if isinstance(meta.get("tags"), list) else []
+    tags = [tag for tag in tags if isinstance(tag, str) and NAME.fullmatch(tag)]
+    if tags:
+        kept["tags"] = tags
+    for flag in ("deletable", "editable"):
+        if isinstance(meta.get(flag), bool):
+            kept[flag] = meta[flag]
+    timing = meta.get("execution") if isinstance(meta.get("execution"), dict) else {}
+    timing = {k: v for k, v in timing.items() if k in TIMING and isinstance(v, str) and TIME.fullmatch(v)}
+    if timing:  # nbclient's record of when the cell ran (autograder/benchmarks read it)
+        kept["execution"] = timing
+    ours = meta.get(RELEASE_METADATA)
+    if isinstance(ours, dict):  # a test cell's title and hint (the release's; grading restores them)
+        strings = {k: v for k, v in ours.items() if k in ("title", "hint") and isinstance(v, str)}
+        if strings:
+            kept[RELEASE_METADATA] = strings
+    return kept
+
+
+def _attachments(found):
+    """(the images a markdown cell may embed, what was taken out)."""
+    kept, gone = {}, []
+    for name, bundle in (found.items() if isinstance(found, dict) else []):
+        images = {mime: _image_data(bundle.get(mime)) for mime in IMAGE_TYPES if isinstance(bundle, dict)}
+        images = {mime: data for mime, data in images.items() if data is not None}
+        if isinstance(name, str) and images:
+            kept[name] = images
+        else:
+            gone.append("an attachment that is not a PNG, JPEG or GIF image")
+    return kept, gone
+
+
+def cell(found, ids):
+    """One cell, rebuilt (``ids``: the ids the notebook's cells have so far)."""
+    kind = found.get("cell_type") if isinstance(found, dict) else None
+    source = _text(found.get("source")) if isinstance(found, dict) else None
+    source = source or ""
+    if kind == "markdown":
+        attachments, gone = _attachments(found.get("attachments"))
+        made = nbformat.v4.new_markdown_cell(markdown_cell_source(source, attachments, gone))
+    elif kind == "code":
+        made = nbformat.v4.new_code_cell(source, outputs=outputs(found.get("outputs")),
+                                         execution_count=_count(found.get("execution_count")))
+    elif kind == "raw":  # nbconvert's pages show a raw cell through its own cleaner; kept as text here
+        made = nbformat.v4.new_raw_cell(source)
+    else:
+        made = nbformat.v4.new_markdown_cell(markdown_cell_source(
+            "", dropped=[f"a cell of unknown kind ({str(kind)[:40]})"]))
+    made.metadata = nbformat.from_dict(cell_metadata(found.get("metadata")) if isinstance(found, dict) else {})
+    given = found.get("id") if isinstance(found, dict) else None
+    made.id = given if isinstance(given, str) and NAME.fullmatch(given) and given not in ids else _new_id(ids)
+    ids.add(made.id)
+    return made
+
+
+def _new_id(ids):
+    while True:
+        candidate = secrets.token_hex(4)
+        if candidate not in ids:
+            return candidate
+
+
+def notebook_metadata(meta):
+    """A Python notebook's metadata, and the release's own (unit and test cells), each value checked."""
+    kept = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python", "pygments_lexer": "ipython3"}}
+    ours = meta.get(RELEASE_METADATA) if isinstance(meta, dict) else None
+    if isinstance(ours, dict) and isinstance(ours.get("unit"), str) and isinstance(ours.get("tests"), list):
+        kept[RELEASE_METADATA] = {"unit": ours["unit"], "tests": [t for t in ours["tests"] if isinstance(t, str)]}
+    return kept
+
+
+def notebook(nb):
+    """A new notebook holding what a page may show of ``nb`` (which is left as it was)."""
+    nb = nb if isinstance(nb, dict) else {}
+    cells = nb.get("cells") if isinstance(nb.get("cells"), list) else []
+    made = nbformat.v4.new_notebook(metadata=notebook_metadata(copy.deepcopy(nb.get("metadata"))))
+    ids = set()
+    made.cells = [cell(found, ids) for found in cells]
+    return made

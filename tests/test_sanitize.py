@@ -1,0 +1,212 @@
+"""The sanitiser of what pages show of a submission (issue 31), without a browser: every payload of
+tests/hostile_html.py is live in nbgrader's own formgrade page before, and gone after; what an honest
+student shows (text, math, tables, code, PNG plots) stays. tests/test_browser.py opens the real pages."""
+
+import base64
+import html.parser
+import os
+
+import nbformat
+import pytest
+
+import hostile_html
+from gan_course_grader import grade, sanitize, submissions, units
+
+RESOURCES = {"assignment_id": "01_intuition", "notebook_id": "01_intuition", "submission_id": "s1", "index": 0,
+             "total": 1, "base_url": "", "student": "alice", "last_name": None, "first_name": None,
+             "notebook_path": "autograded/alice/01_intuition/01_intuition.ipynb"}
+
+
+def formgrade_page(nb):
+    """The formgrader's Manual Grading page of ``nb``, as nbgrader's server renders it (its own template)."""
+    import nbgrader
+    from nbconvert.exporters import HTMLExporter
+
+    templates = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates")
+    exporter = HTMLExporter(template_name="formgrade", extra_template_basedirs=[templates])
+    return exporter.from_notebook_node(nb, resources=dict(RESOURCES))[0]
+
+
+class Live(html.parser.HTMLParser):
+    """What in a page can run or load something: event handlers, scripts, frames, refreshes, script URLs, images
+    from elsewhere (a test's detector, not a sanitiser: the browser test is the real check)."""
+
+    ACTIVE = {"script", "iframe", "frame", "object", "embed", "base", "form", "svg", "link", "meta", "style"}
+
+    def __init__(self, text):
+        super().__init__(convert_charrefs=True)
+        self.found = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for name, value in attrs.items():
+            value = "".join((value or "").split()).lower()
+            if name.startswith("on"):
+                self.found.append(f"<{tag} {name}=>")
+            elif name in ("href", "src", "action", "formaction", "data", "srcdoc") and value.startswith(
+                    ("javascript:", "vbscript:", "data:text")):
+                self.found.append(f"<{tag} {name}={value[:20]}>")
+        if tag in self.ACTIVE:
+            self.found.append(f"<{tag} {attrs.get('src') or attrs.get('href') or attrs.get('http-equiv') or ''}>")
+        if tag == "img" and attrs.get("src") is not None and not attrs["src"].startswith("data:image/"):
+            self.found.append(f"<img src={attrs.get('src')}>")
+
+
+def live(page, baseline):
+    """What is live in ``page`` beyond what the template itself has (``baseline``: its page of a plain notebook)."""
+    expected = list(Live(baseline).found)
+    extra = []
+    for item in Live(page).found:
+        if item in expected:
+            expected.remove(item)
+        else:
+            extra.append(item)
+    return extra
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return formgrade_page(nbformat.v4.new_notebook())
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    return hostile_html.as_graded_before(submissions.filled("01"))
+
+
+def test_every_payload_is_live_in_nbgraders_page_before_and_none_after(hostile, baseline):
+    before = live(formgrade_page(hostile), baseline)
+    # The detector sees the payloads that ran in the browser on the code before the sanitiser.
+    for kind in ("<img onerror=>", "<script >", "<iframe >", "<a href=javascript:", "<meta refresh>", "<svg >"):
+        assert any(item.startswith(kind) for item in before), (kind, before)
+    assert live(formgrade_page(sanitize.notebook(hostile)), baseline) == []
+
+
+def test_what_was_removed_is_said_where_it_was(hostile):
+    clean = sanitize.notebook(hostile)
+    markdown = [c.source for c in clean.cells if c.cell_type == "markdown" and "removed by the grader" in c.source]
+    assert len(markdown) == len(hostile_html.MARKDOWN) - 1  # \\text{<img ...>} is shown as text, not run
+    href = clean.cells[1 + list(hostile_html.MARKDOWN).index("math-href")].source  # hostile() puts them after cell 0
+    assert "<math" in href and "href=javascript:" in href and 'href="javascript' not in href
+    for words in ("&lt;script&gt;", "onerror=", "&lt;iframe&gt;", "href=javascript:", "&lt;meta&gt;",
+                  "an attachment that is not a PNG, JPEG or GIF image"):
+        assert any(words in source for source in markdown), words
+    code = next(c for c in clean.cells if c.cell_type == "code" and c.source == hostile_html.CODE)
+    said = [o.text for o in code.outputs if o.output_type == "stream" and o.name == "stderr"]
+    assert len(said) == 6 and all(line.startswith("removed by the grader") for line in said), said
+    for words in ("application/javascript", "image/svg+xml", "text/vnd.mermaid", "<script>", "onerror="):
+        assert any(words in line for line in said), words
+    assert "<b>printed markup stays text</b>\n" in [o.get("text") for o in code.outputs]
+
+
+def test_metadata_keeps_only_checked_values(hostile):
+    hostile.cells[0].id = '"><img src=x>'
+    hostile.cells[1].metadata["nbgrader"] = {"grade_id": '"><script>', "grade": True, "points": 1}
+    hostile.cells[2].metadata["tags"] = ["keep-me", "x y", '"><b>', 7]
+    hostile.cells[2].metadata["execution"] = {"iopub.execute_input": "2026-12-03T17:49:09.123456Z",
+                                              "shell.execute_reply": "<script>", "other": "1"}
+    clean = sanitize.notebook(hostile)
+    assert clean.cells[2].metadata["execution"] == {"iopub.execute_input": "2026-12-03T17:49:09.123456Z"}
+    nbformat.validate(clean)
+    assert set(clean.metadata) == {"kernelspec", "language_info", "gan_course"}  # no widget state
+    assert all(sanitize.NAME.fullmatch(c.id) for c in clean.cells) and len({c.id for c in clean.cells}) == len(clean.cells)
+    assert "nbgrader" not in clean.cells[1].metadata
+    assert [t for c in clean.cells for t in c.metadata.get("tags", [])] == ["keep-me"]
+    graded = [c.metadata["nbgrader"] for c in clean.cells if "nbgrader" in c.metadata]
+    released = [c.metadata["nbgrader"] for c in submissions.released("01").cells if "nbgrader" in c.metadata]
+    assert graded == released  # nbgrader's own metadata, field for field
+
+
+def test_an_honest_notebook_shows_the_same(baseline):
+    """The solution notebook sanitised: every markdown cell's text, math (as MathML), tables and code, and a
+    PNG plot and a pandas-style table output, are kept; nothing is said to be removed."""
+    nb = nbformat.read(units.solution_path("01"), as_version=4)
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(40)).decode()
+    table = '<table border="1" class="dataframe"><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>'
+    plot = nbformat.v4.new_code_cell("plot()", outputs=[
+        nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"},
+                               metadata={"image/png": {"width": 300, "height": 200}}),
+        nbformat.v4.new_output("execute_result", data={"text/html": table, "text/plain": "   a\n0  1"},
+                               execution_count=3)])
+    nb.cells.append(plot)
+    clean = sanitize.notebook(nb)
+    text = nbformat.writes(clean)
+    assert "removed by the grader" not in text
+    page = formgrade_page(clean)
+    assert live(page, baseline) == []
+    assert page.count("<math") >= 20 and page.count("<table") >= 2 and "highlight" in page
+    outputs = clean.cells[-1].outputs
+    assert outputs[0].data["image/png"] == png and outputs[0].metadata == {"image/png": {"width": 300, "height": 200}}
+    assert "<td>1</td>" in outputs[1].data["text/html"] and outputs[1].execution_count == 3
+
+    def words(source):
+        return " ".join(Text(source).text.split())
+
+    for before, after in zip(nb.cells, clean.cells):
+        if before.cell_type == "markdown" and "$" not in before.source:
+            assert words(sanitize._render(before.source, {})) == words(after.source), before.source[:80]
+        elif before.cell_type == "code":
+            assert after.source == before.source
+
+
+class Text(html.parser.HTMLParser):
+    def __init__(self, source):
+        super().__init__(convert_charrefs=True)
+        self.text = ""
+        self.feed(source)
+
+    def handle_data(self, data):
+        self.text += data
+
+
+def test_sanitised_markdown_passes_through_nbconverts_renderer_and_again_through_the_sanitiser(hostile):
+    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+
+    clean = sanitize.notebook(hostile)
+    for cell in clean.cells:
+        if cell.cell_type == "markdown":
+            assert sanitize.is_sanitized(cell.source)
+            assert MarkdownWithMath(renderer=IPythonRenderer(escape=False)).render(cell.source).strip() == cell.source
+    assert nbformat.writes(sanitize.notebook(clean)) == nbformat.writes(clean)
+
+
+@pytest.mark.parametrize("text, gone", [
+    ('<a href="javascript:alert(1)">x</a>', "href=javascript:"),
+    ('<a href="JaVa&#x09;ScRiPt:alert(1)">x</a>', "href="),
+    ('<a href="/api/terminals">x</a>', "href=a path on the server"),
+    ('<a href="data:text/html,<script>alert(1)</script>">x</a>', "href=data:"),
+    ('<img src="http://beacon.invalid/x.png">', "src=http:"),
+    ('<img src="data:image/svg+xml;base64,PHN2Zz4=">', "src=data:"),
+    ('<img src="data:image/png;base64,not base64!">', "src=data:"),
+    ("<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>", "<style>"),
+    ('<math><annotation-xml encoding="text/html"><img src=x onerror=alert(1)></annotation-xml></math>', "<annotation-xml>"),
+    ('<div style="position:fixed;top:0">fake grade</div>', "style="),
+    ('<form action="https://x"><button>go</button></form>', "<form>"),
+    ('<object data="x.swf"></object><embed src="x">', "<object>"),
+])
+def test_clean_html_removes_and_names(text, gone):
+    cleaned, removed = sanitize.clean_html(text)
+    assert any(item.startswith(gone) for item in removed), removed
+    assert live(cleaned, "") == []
+
+
+def test_clean_html_keeps_links_and_data_images():
+    text = ('<a href="https://arxiv.org/abs/1406.2661">GAN</a> <a href="#top">top</a> '
+            '<img src="data:image/png;base64,iVBORw0KGgo=" alt="plot">')
+    cleaned, removed = sanitize.clean_html(text)
+    assert removed == [] and 'href="https://arxiv.org/abs/1406.2661"' in cleaned and 'src="data:image/png' in cleaned
+
+
+@pytest.mark.parametrize("name", ["alice", "jean-luc.picard", "müller", "李雷", "a.b@uni.edu", "x+y", "s_01"])
+def test_a_student_id_nbgrader_can_show_is_graded(name):
+    assert grade.refused_name(name) == ""
+
+
+@pytest.mark.parametrize("name", [hostile_html.MARKUP_STUDENT, 'x%22;alert(1);%22', "Jane Doe", "a,b", "<b>",
+                                  "o'brien", "[x]", "tab\there"])
+def test_a_student_folder_named_like_markup_is_refused_with_the_fix(name):
+    why = grade.refused_name(name)
+    assert why.startswith("a student folder's name may hold only letters, digits and . _ - @ +") and "rename" in why
+    suggestion = why.split("e.g. to ", 1)[1].split(", and grade")[0].strip("'\"")
+    assert grade.refused_name(suggestion) == "", suggestion
