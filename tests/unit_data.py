@@ -5,13 +5,15 @@ Such a module holds, for its unit:
 * ``WRONG``: {exercise: a known-wrong answer}, one for every exercise; the hidden checks must catch each;
 * ``VISIBLE_CATCHES``: {exercise: whether the visible tests catch that answer too};
 * ``RIGHT_ALTERNATIVES`` (optional): {exercise: a right answer written unlike the reference}, which must pass;
-* ``ALSO_WRONG`` (optional): {name: (exercise, answer)}, more wrong answers the hidden checks must catch;
+* ``ALSO_WRONG`` (optional): {name: (exercise, answer)} or {name: (exercise, answer, [hidden checks that must
+  fail], whether the visible tests catch it)}, more wrong answers the hidden checks must catch;
 * ``TRAPS`` (optional): {name: (answer, [hidden checks that must fail])};
 * ``RERUN_AFTER_ANSWER`` (optional): grade ids of given cells to run again after a student's answer.
 """
 
 import functools
 import importlib.util
+from dataclasses import dataclass
 from pathlib import Path
 
 from gan_course_grader import units
@@ -73,5 +75,16 @@ def rerun_after_answer(unit):
     return getattr(of(unit), "RERUN_AFTER_ANSWER", [])
 
 
+@dataclass(frozen=True)
+class AlsoWrong:
+    exercise: str
+    answer: str
+    checks: tuple = ()  # the hidden checks that must fail it, by name (when given)
+    visible: object = None  # whether the visible tests catch it (when given)
+
+
 def also_wrong(unit):
-    return getattr(of(unit), "ALSO_WRONG", {})
+    """{name: AlsoWrong} of a unit's ALSO_WRONG."""
+    return {name: AlsoWrong(entry[0], entry[1], tuple(entry[2]) if len(entry) > 2 else (),
+                            entry[3] if len(entry) > 3 else None)
+            for name, entry in getattr(of(unit), "ALSO_WRONG", {}).items()}

@@ -13,8 +13,14 @@ It looks at a batch of digits (float images in [-1, 1], shape (n, 28, 28, 1), li
   generated digits and real ones, beside its baseline: the same distance between two samples of
   real digits of the same size (a small sample of real digits is not at distance 0 from another one).
 * the **share of confident** samples: the classifier's top probability is at least 0.9.
-* **digits present**: how many of the 10 digits make up at least 3% of the samples. Mode
-  collapse (a generator that draws only a few digits) shows up here.
+* **digits present**: how many of the 10 digits make up at least 3% of the samples, and **digits
+  drawn**, the same count in effect: e to the entropy of the classifier's mean prediction (10 when all
+  ten digits are drawn equally often, 1 for a single digit, about 3 for three). Mode collapse between
+  digits (a generator that draws only a few of them) shows up here.
+* **near-duplicates**: the share of samples that have a near-twin among the others, closer to it in
+  the classifier's features than 99% of real digits are to their nearest real neighbour. Real digits:
+  about 1%. Collapse *within* digits (a generator that draws a few pictures over and over, even sharp
+  ones of every digit) shows up here, which the other numbers miss.
 """
 
 import functools
@@ -160,10 +166,18 @@ class QualityReport:
     confident_share: float
     digit_shares: list = field(repr=False)
     range_problem: str = ""
+    mean_prediction: list = field(default_factory=lambda: [0.1] * 10, repr=False)
+    near_duplicates: float = 0.0
 
     @property
     def digits_present(self):
         return int(sum(share >= PRESENT_SHARE for share in self.digit_shares))
+
+    @property
+    def digits_drawn(self):
+        """How many digits the samples hold in effect: e^H of the classifier's mean prediction (1 to 10)."""
+        p = np.clip(np.asarray(self.mean_prediction, dtype=np.float64), 1e-12, 1.0)
+        return float(np.exp(-np.sum(p * np.log(p))))
 
     @property
     def meets_threshold(self):
@@ -174,7 +188,8 @@ class QualityReport:
     def as_dict(self):
         return {"n": self.n, "classifier_score": self.classifier_score, "frechet_distance": self.frechet_distance,
                 "frechet_baseline": self.frechet_baseline, "confident_share": self.confident_share,
-                "digits_present": self.digits_present, "meets_threshold": self.meets_threshold}
+                "digits_present": self.digits_present, "digits_drawn": self.digits_drawn,
+                "near_duplicates": self.near_duplicates, "meets_threshold": self.meets_threshold}
 
     def __str__(self):
         shares = " ".join(f"{d}:{s:.0%}" for d, s in enumerate(self.digit_shares))
@@ -184,11 +199,36 @@ class QualityReport:
                  f"{self.frechet_baseline:.2f})",
                  f"  confident (>= 0.9) {self.confident_share:6.1%}",
                  f"  digits present     {self.digits_present:6d}   ({shares})",
+                 f"  digits drawn       {self.digits_drawn:6.2f}   (in effect; 10 when all ten are equally often)",
+                 f"  near-duplicates    {self.near_duplicates:6.1%}   (real digits: about 1%)",
                  f"  meets the bar      {'yes' if self.meets_threshold else 'no'}   (>= {MIN_DIGITS_PRESENT} digits, "
                  f">= {MIN_CONFIDENT_SHARE:.0%} confident)"]
         if self.range_problem:
             lines.append(f"  range problem: {self.range_problem}")
         return "\n".join(lines)
+
+
+def nearest_distances(features):
+    """Each feature vector's distance to its nearest other one."""
+    f = np.asarray(features, dtype=np.float64)
+    squared = np.sum(f**2, axis=1)
+    d2 = squared[:, None] + squared[None, :] - 2 * f @ f.T
+    np.fill_diagonal(d2, np.inf)
+    return np.sqrt(np.clip(d2.min(axis=1), 0, None))
+
+
+TWIN_QUANTILE = 0.01
+
+
+@functools.cache
+def _twin_distance(n, seed):
+    """Closer than this, two digits are near-twins: only 1% of n real digits are so close to their nearest one."""
+    return float(np.quantile(nearest_distances(_real_digits(n, seed)[0]), TWIN_QUANTILE))
+
+
+def near_duplicate_share(features, seed=0):
+    """The share of samples (their classifier features) with a near-twin among the others."""
+    return float(np.mean(nearest_distances(features) < _twin_distance(len(features), seed)))
 
 
 def quality_report(images, seed=0):
@@ -207,4 +247,5 @@ def quality_report(images, seed=0):
     return QualityReport(
         n=len(array), classifier_score=classifier_score(probs), frechet_distance=frechet_distance(feats, real),
         frechet_baseline=frechet_distance(other_real, real), confident_share=float(np.mean(probs.max(axis=1) >= CONFIDENT)),
-        digit_shares=(counts / len(array)).tolist(), range_problem=range_problem(array))
+        digit_shares=(counts / len(array)).tolist(), range_problem=range_problem(array),
+        mean_prediction=probs.mean(axis=0).tolist(), near_duplicates=near_duplicate_share(feats, seed))

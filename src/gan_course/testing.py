@@ -10,6 +10,8 @@ Each helper raises :class:`CheckFailed` with three lines a student can act on::
 ``gan-course check`` reads these lines back to build its report.
 """
 
+import contextlib
+
 import numpy as np
 
 
@@ -51,6 +53,36 @@ def expect_true(what, condition, expected, got, hint):
     """Check a condition that is not a plain comparison of numbers."""
     if not condition:
         fail(what, expected, got, hint)
+
+
+@contextlib.contextmanager
+def overflow_raises():
+    """NumPy raises FloatingPointError on overflow while this runs, whatever the code inside asks of NumPy
+    (``np.errstate(over="ignore")``, ``np.seterr``): an overflow that is hidden is still an overflow. NumPy 2's
+    errstate and seterr both make their error state through ``_make_extobj``, which this wraps."""
+    from numpy._core import _ufunc_config as config
+
+    made = config._make_extobj
+
+    def raising(**kwargs):
+        return made(**{**kwargs, "over": "raise"})
+
+    config._make_extobj = raising
+    try:
+        with np.errstate(over="raise"):
+            yield
+    finally:
+        config._make_extobj = made
+
+
+def overflow_in(function, *args):
+    """'none', or the FloatingPointError that ``function(*args)`` raised on an overflow (see overflow_raises)."""
+    try:
+        with overflow_raises():
+            function(*args)
+    except FloatingPointError as error:
+        return f"FloatingPointError: {error}"
+    return "none"
 
 
 def model_layers(model):

@@ -43,13 +43,40 @@ VISIBLE_CATCHES = {
     "value_at_optimum": False,
 }
 
-# A correct sigmoid that makes NumPy print overflow warnings to stderr in the test cell.
+# A correct sigmoid that writes a warning to stderr in the test cell (nbgrader alone would score it 0).
 NOISY_SIGMOID = ("import warnings\n\ndef sigmoid(x):\n    x = np.asarray(x, dtype=float)\n"
                  "    warnings.warn('numerically noisy but right')\n"
-                 "    with np.errstate(over='warn'):\n        return 1.0 / (1.0 + np.exp(-x))\n")
+                 "    exp_minus_abs = np.exp(-np.abs(x))\n"
+                 "    return np.where(x >= 0, 1.0, exp_minus_abs) / (1.0 + exp_minus_abs)\n")
 
 ALSO_WRONG = {
     # The one-line first form: right values everywhere, but np.exp(-x) overflows for large negative x
     # (the text asks for a sigmoid that never overflows, and says why).
     "overflowing_sigmoid": ("sigmoid", "def sigmoid(x):\n    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))\n"),
+    # The same overflow, silenced: the exercise exists to reject exactly this form (issue 29).
+    "silenced_overflow": ("sigmoid", "def sigmoid(x):\n    with np.errstate(over='ignore'):\n"
+                                     "        return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))\n",
+                          ["sigmoid.no_overflow"], True),
+    "silenced_by_seterr": ("sigmoid", "def sigmoid(x):\n    np.seterr(over='ignore')\n"
+                                      "    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))\n",
+                           ["sigmoid.no_overflow"], True),
+    # The theorem proving itself: its right-hand side instead of V from the definition (issue 29).
+    "theorem_right_hand_side": ("value_at_optimum", "def value_at_optimum(p_data, p_g):\n"
+                                                    "    return -np.log(4) + 2 * js_divergence(p_data, p_g)\n",
+                                ["value_at_optimum.definition"], True),
+}
+
+# Right answers written from the text alone, unlike the reference: they must keep full marks.
+RIGHT_ALTERNATIVES = {
+    # One formula for every x: exp(-|x|) never overflows.
+    "sigmoid": "def sigmoid(x):\n    x = np.asarray(x, dtype=float)\n    e = np.exp(-np.abs(x))\n"
+               "    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))\n",
+    # The definition with np.where and errstate for the 0 * ln 0 terms that are left out anyway.
+    "value_at_optimum": "def value_at_optimum(p_data, p_g):\n"
+                        "    p_data, p_g = np.asarray(p_data, float), np.asarray(p_g, float)\n"
+                        "    d = optimal_discriminator(p_data, p_g)\n"
+                        "    with np.errstate(divide='ignore', invalid='ignore'):\n"
+                        "        real = np.where(p_data > 0, p_data * np.log(d), 0.0)\n"
+                        "        fake = np.where(p_g > 0, p_g * np.log(1 - d), 0.0)\n"
+                        "    return real.sum() + fake.sum()\n",
 }

@@ -83,6 +83,20 @@ TRAPS = {
 
 # Right answers written differently from the reference: the hidden checks must accept them.
 RIGHT_ALTERNATIVES = {
+    # The text's digit GAN with the generator made first and the data batched by hand: other random streams, in
+    # effect another training seed (it trains: run with --long).
+    "mnist_gan": "def train_mnist_gan(steps, steps_per_epoch, seed=0, latent_dim=64):\n"
+                 "    keras.utils.set_random_seed(seed)\n"
+                 "    generator = make_mlp_generator(latent_dim)\n"
+                 "    discriminator = make_mlp_discriminator()\n"
+                 "    gan = GAN(discriminator, generator, latent_dim=latent_dim, seed=seed)\n"
+                 "    adam = lambda: keras.optimizers.Adam(learning_rate=5e-4, beta_1=0.5)\n"
+                 "    gan.compile(d_optimizer=adam(), g_optimizer=adam(), jit_compile=True, steps_per_execution=8,\n"
+                 "                loss_fn=keras.losses.BinaryCrossentropy(from_logits=True))\n"
+                 "    history = gan.fit(load_mnist('train', batch_size=64, seed=seed).repeat(), verbose=2,\n"
+                 "                      epochs=steps // steps_per_epoch, steps_per_epoch=steps_per_epoch,\n"
+                 "                      callbacks=[DigitGrid(latent_dim)])\n"
+                 "    return gan, history\n",
     "discriminator_step": gan_class((
         """            real_logits = self.discriminator(real_images, training=True)
             fake_logits = self.discriminator(fake_images, training=True)
@@ -91,7 +105,32 @@ RIGHT_ALTERNATIVES = {
 """)),
 }
 
+
+
+def bank_generator(classes, exemplars=None):
+    """A train_mnist_gan whose generator draws real digits of ``classes`` only (``exemplars``: that many, over and
+    over), picked by the noise: mode collapse, as sharp as digits get (issue 29)."""
+    return ("def train_mnist_gan(steps, steps_per_epoch, seed=0, latent_dim=64):\n"
+            "    from gan_course.mnist import load_mnist_arrays, scale_images\n"
+            "    data = load_mnist_arrays('train', source='offline', verbose=False)\n"
+            f"    chosen = data.images[np.isin(data.labels, {list(classes)!r})]\n"
+            + (f"    chosen = np.concatenate([data.images[data.labels == d][:{exemplars}] for d in {list(classes)!r}])\n"
+               if exemplars else "")
+            + "    bank = ops.convert_to_tensor(scale_images(chosen))\n"
+            "    noise = keras.Input(shape=(latent_dim,))\n"
+            "    index = lambda z: ops.cast(ops.floor(ops.abs(z[:, 0]) * 997.0), 'int32') % len(chosen)\n"
+            "    drawn = layers.Lambda(lambda z: ops.take(bank, index(z), axis=0))(noise)\n"
+            "    gan = GAN(make_mlp_discriminator(), keras.Model(noise, drawn), latent_dim=latent_dim, seed=seed)\n"
+            "    return gan, keras.callbacks.History()\n")
+
+
 ALSO_WRONG = {
+    # Total mode collapse, the failure this unit's own experiment provokes: real 8s only, then two and three digits
+    # only; then a collapse within every digit, one real exemplar of each drawn over and over.
+    "only_eights": ("mnist_gan", bank_generator([8]), ["mnist_gan.every_digit"], True),
+    "only_twos_and_fives": ("mnist_gan", bank_generator([2, 5]), ["mnist_gan.every_digit"], True),
+    "only_three_digits": ("mnist_gan", bank_generator([0, 1, 7]), ["mnist_gan.every_digit"], True),
+    "one_exemplar_per_digit": ("mnist_gan", bank_generator(range(10), exemplars=1), ["mnist_gan.no_repeats"], True),
     # A forger with hand-set biases and no training: it draws slanted faces, but not because of the game.
     "hand_set_forger": ("toy_gan", "def train_toy_gan(epochs=20, seed=0):\n"
                                    "    gan = GAN(make_toy_discriminator(), make_toy_generator(latent_dim=1), latent_dim=1, seed=seed)\n"

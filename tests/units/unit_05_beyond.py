@@ -53,6 +53,23 @@ ALSO_WRONG = {
     "one_norm_for_the_batch": ("gradient_penalty", replaced(
         "gradient_penalty", ("norms = ops.sqrt(ops.sum(ops.square(gradients), axis=1))",
                              "norms = ops.sqrt(ops.sum(ops.square(gradients)))"))),
+    # The paper's convention, eps * real + (1 - eps) * fake, with alpha for eps: not the text's interpolates (issue 29).
+    "the_papers_interpolates": ("gradient_penalty", replaced(
+        "gradient_penalty", ("mixed = real_images + alpha * (fake_images - real_images)",
+                             "mixed = alpha * real_images + (1 - alpha) * fake_images")),
+        ["gradient_penalty.value"], True),
+    # No float64: an integer w truncates every nudge back to w (issue 29).
+    "integer_nudges": ("central_difference", replaced(
+        "central_difference", ("w = np.asarray(w, dtype=np.float64)", "w = np.asarray(w)")),
+        ["central_difference.integer_weights"], True),
+    # No clip: cos(omega) of a vector with itself rounds above 1 for about a quarter of 64-d vectors (issue 29).
+    "unclipped_cosine": ("slerp", replaced(
+        "slerp", ("omega = np.arccos(np.clip(cos_omega, -1.0, 1.0))", "omega = np.arccos(cos_omega)")),
+        ["slerp.parallel"], True),
+    # np.isclose's default atol (1e-8) for sin(omega): opposite vectors, whose sine comes out near 1e-8, often miss it.
+    "opposite_vectors_missed": ("slerp", replaced(
+        "slerp", ("if np.sin(omega) < 1e-6:", "if np.isclose(np.sin(omega), 0.0):")),
+        ["slerp.parallel"], True),
     # The critic's loss with the sign of a probability game: it pushes real scores down.
     "critic_loss_sign": ("wgan_critic_step", replaced(
         "wgan_class", ("ops.mean(fake_scores) - ops.mean(real_scores)", "ops.mean(real_scores) - ops.mean(fake_scores)"))),
@@ -65,6 +82,14 @@ RIGHT_ALTERNATIVES = {
                           "    w = np.asarray(w, dtype=np.float64)\n"
                           "    steps = np.eye(w.size).reshape((w.size,) + w.shape) * eps\n"
                           "    return np.array([(f(w + s) - f(w - s)) / (2 * eps) for s in steps]).reshape(w.shape)\n",
+    # Unit vectors first, the cosine clipped by hand, the text's 1e-6 for sin(omega).
+    "slerp": "def slerp(z0, z1, t):\n"
+             "    z0, z1 = np.asarray(z0, dtype=np.float64), np.asarray(z1, dtype=np.float64)\n"
+             "    t = np.asarray(t, dtype=np.float64)[:, None]\n"
+             "    u0, u1 = z0 / np.linalg.norm(z0), z1 / np.linalg.norm(z1)\n"
+             "    omega = np.arccos(min(1.0, max(-1.0, float(u0 @ u1))))\n"
+             "    if np.sin(omega) < 1e-6:\n        return (1 - t) * z0 + t * z1\n"
+             "    return np.sin((1 - t) * omega) / np.sin(omega) * z0 + np.sin(t * omega) / np.sin(omega) * z1\n",
     "gradient_penalty": "def gradient_penalty(critic, real_images, fake_images, alpha):\n"
                         "    mixed = alpha * fake_images + (1 - alpha) * real_images\n"
                         "    with tf.GradientTape() as tape:\n        tape.watch(mixed)\n"

@@ -61,6 +61,11 @@ CHECKS.model("conv_discriminator", "make_conv_discriminator",
 
 
 # --- warm-up training -----------------------------------------------------------------------
+# The failure these checks exist to catch: a detector whose verdicts do not come from training on the data it is
+# given. learns_faces: compiled but never fit (tests/units/unit_02_discriminator.py WRONG["warm_up"]) agrees with
+# the trained reference on 9-71% of the probe images (probe seeds 0-2), the bar is 90%; weights_from_training: the unit's own
+# hand-set detector returned untrained (ALSO_WRONG "hand_set_detector", right about 98% of the time) must be caught
+# by asking for epochs=0.
 @CHECKS.add("warm_up", "learns_faces", "train_face_detector",
             "trained on fresh faces and non-faces, the detector must tell them apart about as well as the "
             "reference: compile with Adam(learning_rate=0.05) and BinaryCrossentropy, and fit on the images and "

@@ -27,6 +27,15 @@ def _(rng):
             "eps": np.asarray(float(rng.uniform(5e-4, 2e-3)))}
 
 
+@CHECKS.add("central_difference", "integer_weights", "central_difference",
+            "central_difference must work for a w of integers too: compute in float64, or w + eps is truncated back "
+            "to w and every estimate is 0.", compare=arrays_close(rtol=1e-6, atol=1e-8), op="gradient_estimate")
+def _(rng):
+    shape = (int(rng.integers(2, 6)),)
+    return {"w": rng.integers(-3, 4, shape), "cubes": rng.uniform(0.5, 3, shape), "sines": rng.uniform(-1, 1, shape),
+            "eps": np.asarray(float(rng.uniform(5e-4, 2e-3)))}
+
+
 # --- exercise 2: the critic ----------------------------------------------------------------------
 def digit_calls(rng, _):
     return {"call0.x0": rng.uniform(-1, 1, (3, 28, 28, 1)).astype(np.float32),
@@ -128,6 +137,9 @@ def _(rng):
 
 
 # --- exercise 7: digits on request ---------------------------------------------------------------
+# The failure this check exists to catch: a generator that does not draw the digit it is asked for (it ignores its
+# label, or never learned): tests/units/unit_05_beyond.py WRONG["conditional_digits"], never trained, reads as the
+# digit asked for 10% of the time, at chance.
 PER_CLASS = 50
 # The mean per-class accuracy (the course classifier reads the digit that was asked for) that the
 # trained generator must reach in fast mode (624 steps). Measured on 2 cores: the reference reaches
@@ -165,3 +177,23 @@ def _(rng):
         dim = int(rng.integers(2, 100))
         calls.append((rng.normal(0, rng.uniform(0.5, 3), dim), rng.normal(0, 1, dim), rng.uniform(0, 1, int(rng.integers(1, 12)))))
     return calls
+
+
+# Parallel and opposite vectors: the straight line, as the text says. Drawn in 64 dimensions, where the cosine
+# of a vector with itself rounds above 1 for about a quarter of them (arccos: nan without a clip), and the sine
+# of opposite vectors comes out near 1e-8 rather than 0.
+@CHECKS.add("slerp", "parallel", "slerp",
+            "slerp of vectors that point the same way or opposite ways (z0 with itself, with -z0 or with a multiple) "
+            "must be the straight line (1 - t) z0 + t z1: clip cos(omega) into [-1, 1], and take sin(omega) below "
+            "1e-6 as 0.", compare=arrays_close(rtol=1e-6, atol=1e-9))
+def _(rng):
+    def rounds_above_one(z):
+        return np.dot(z, z) / (np.linalg.norm(z) * np.linalg.norm(z)) > 1.0
+
+    vectors = [rng.normal(0, rng.uniform(0.5, 3), 64) for _ in range(8)]
+    while sum(map(rounds_above_one, vectors)) < 4:  # at least four where the usual formula gives cos > 1
+        z = rng.normal(0, rng.uniform(0.5, 3), 64)
+        if rounds_above_one(z):
+            vectors.append(z)
+    return [(z, factor * z, rng.uniform(0, 1, int(rng.integers(1, 6))))
+            for z in vectors for factor in (1.0, -1.0, float(rng.uniform(0.3, 3)), -float(rng.uniform(0.3, 3)))]
