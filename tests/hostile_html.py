@@ -48,7 +48,17 @@ MARKDOWN = {
     "math-text": f'$\\text{{<img/src="x"/onerror={slashless_script("math-text")}>}}$',
     "math-href": f"$\\href{{javascript:{slashless_script('math-href')}}}{{x}}$",
     "attachment": "![a picture](attachment:picture.svg) ![a page](attachment:page.html) ![a pixel](attachment:pixel.png)",
+    # Found by review: a carriage return inside an attribute ends the sanitiser's one-line HTML block where a CommonMark
+    # renderer reads CR as a line end, and what follows is markdown again: a link whose address becomes attributes.
+    "carriage-return": '<span title="&#13;&#13;[a](x/autofocus/contenteditable/onfocus='
+                       + slashless_script("carriage-return") + '//)">z</span>',
+    # A class turns MathJax back on (the formgrader loads it when online) for TeX that loads a URL as a cursor.
+    "mathjax-class": '<span class="tex2jax_process">&#36;\\style{cursor:url(http&#58;//beacon.invalid/mathjax-class),'
+                     'auto}{\\Huge X}&#36;</span>',
 }
+# A raw cell that nbconvert renders as HTML.
+RAW = f'<img src="y" onerror="{script("raw-cell")}">'
+
 # What an honest student shows, which must still show: a plot and a picture pasted into a markdown cell.
 HONEST_PLOT = """import io
 import matplotlib.pyplot as plt
@@ -68,8 +78,9 @@ OUTPUTS = [
     ("Javascript", script("javascript-output")),
     ("SVG", SVG),
     ("Markdown", f'<img src="y" onerror="{script("markdown-output")}">'),
+    ("Latex", "$\\style{cursor:url(http://beacon.invalid/latex-output),auto}{X}$"),
 ]
-CODE = ("from IPython.display import HTML, SVG, Javascript, Markdown, display\n"
+CODE = ("from IPython.display import HTML, SVG, Javascript, Latex, Markdown, display\n"
         + "".join(f"display({kind}({text!r}))\n" for kind, text in OUTPUTS)
         + "display({'text/vnd.mermaid': 'graph TD; A-->B'}, raw=True)\n"
         + "print('<b>printed markup stays text</b>')\n"
@@ -86,10 +97,11 @@ def hostile(nb):
     """``nb`` (a submission) with every payload added before its first exercise, where the grader runs it."""
     nb = copy.deepcopy(nb)
     cells = [nbformat.v4.new_markdown_cell(source) for source in MARKDOWN.values()]
-    cells[-1].attachments = ATTACHMENTS
+    cells[list(MARKDOWN).index("attachment")].attachments = ATTACHMENTS
     code = nbformat.v4.new_code_cell(CODE)
     code.metadata["tags"] = ['x"><img src=x onerror=alert(1)>']
-    nb.cells[1:1] = cells + [code]
+    raw = nbformat.v4.new_raw_cell(RAW, metadata={"raw_mimetype": "text/html"})
+    nb.cells[1:1] = cells + [raw, code]
     nb.metadata["widgets"] = WIDGETS
     return nb
 
@@ -97,7 +109,7 @@ def hostile(nb):
 def recorded_outputs():
     """The outputs the kernel records for ``CODE``: what a grader that did not sanitise kept in autograded/."""
     bundles = {"HTML": "text/html", "Javascript": "application/javascript", "SVG": "image/svg+xml",
-               "Markdown": "text/markdown"}
+               "Markdown": "text/markdown", "Latex": "text/latex"}
     outputs = [nbformat.v4.new_output("display_data", data={bundles[kind]: text, "text/plain": f"<{kind} object>"})
                for kind, text in OUTPUTS]
     outputs.append(nbformat.v4.new_output("display_data", data={"text/vnd.mermaid": "graph TD; A-->B"}))

@@ -3,6 +3,7 @@ tests/hostile_html.py is live in nbgrader's own formgrade page before, and gone 
 student shows (text, math, tables, code, PNG plots) stays. tests/test_browser.py opens the real pages."""
 
 import base64
+import copy
 import html.parser
 import os
 
@@ -51,6 +52,9 @@ class Live(html.parser.HTMLParser):
             self.found.append(f"<{tag} {attrs.get('src') or attrs.get('href') or attrs.get('http-equiv') or ''}>")
         if tag == "img" and attrs.get("src") is not None and not attrs["src"].startswith("data:image/"):
             self.found.append(f"<img src={attrs.get('src')}>")
+        scripted = {"tex2jax_process", "mathjax_process", "mermaid"} & set((attrs.get("class") or "").split())
+        if scripted:  # a class a page's script acts on: MathJax typesets, mermaid draws
+            self.found.append(f"<{tag} class={sorted(scripted)}>")
 
 
 def live(page, baseline):
@@ -78,7 +82,8 @@ def hostile():
 def test_every_payload_is_live_in_nbgraders_page_before_and_none_after(hostile, baseline):
     before = live(formgrade_page(hostile), baseline)
     # The detector sees the payloads that ran in the browser on the code before the sanitiser.
-    for kind in ("<img onerror=>", "<script >", "<iframe >", "<a href=javascript:", "<meta refresh>", "<svg >"):
+    for kind in ("<img onerror=>", "<script >", "<iframe >", "<a href=javascript:", "<meta refresh>", "<svg >",
+                 "<span class=['tex2jax_process']>", "<pre class=['mermaid']>"):
         assert any(item.startswith(kind) for item in before), (kind, before)
     assert live(formgrade_page(sanitize.notebook(hostile)), baseline) == []
 
@@ -86,16 +91,20 @@ def test_every_payload_is_live_in_nbgraders_page_before_and_none_after(hostile, 
 def test_what_was_removed_is_said_where_it_was(hostile):
     clean = sanitize.notebook(hostile)
     markdown = [c.source for c in clean.cells if c.cell_type == "markdown" and "removed by the grader" in c.source]
-    assert len(markdown) == len(hostile_html.MARKDOWN) - 1  # \\text{<img ...>} is shown as text, not run
+    # \\text{<img ...>} is shown as text, not run; a carriage return in a title is kept, as a character reference.
+    assert len(markdown) == len(hostile_html.MARKDOWN) - 2, markdown
     href = clean.cells[1 + list(hostile_html.MARKDOWN).index("math-href")].source  # hostile() puts them after cell 0
     assert "<math" in href and "href=javascript:" in href and 'href="javascript' not in href
     for words in ("&lt;script&gt;", "onerror=", "&lt;iframe&gt;", "href=javascript:", "&lt;meta&gt;",
-                  "an attachment that is not a PNG, JPEG or GIF image"):
+                  "an attachment that is not a PNG, JPEG or GIF image", "class=tex2jax_process"):
         assert any(words in source for source in markdown), words
     code = next(c for c in clean.cells if c.cell_type == "code" and c.source == hostile_html.CODE)
     said = [o.text for o in code.outputs if o.output_type == "stream" and o.name == "stderr"]
-    assert len(said) == 6 and all(line.startswith("removed by the grader") for line in said), said
-    for words in ("application/javascript", "image/svg+xml", "text/vnd.mermaid", "<script>", "onerror="):
+    assert len(said) == 7 and all(line.startswith("removed by the grader") for line in said), said
+    assert not any("text/latex" in o.get("data", {}) for o in code.outputs)  # MathML, where MathJax cannot typeset
+    raw = clean.cells[1 + len(hostile_html.MARKDOWN)]
+    assert raw.cell_type == "markdown" and "&lt;img" in raw.source  # a raw cell is shown as its text
+    for words in ("application/javascript", "image/svg+xml", "text/vnd.mermaid", "<script>", "onerror=", "style="):
         assert any(words in line for line in said), words
     assert "<b>printed markup stays text</b>\n" in [o.get("text") for o in code.outputs]
 
@@ -210,3 +219,78 @@ def test_a_student_folder_named_like_markup_is_refused_with_the_fix(name):
     assert why.startswith("a student folder's name may hold only letters, digits and . _ - @ +") and "rename" in why
     suggestion = why.split("e.g. to ", 1)[1].split(", and grade")[0].strip("'\"")
     assert grade.refused_name(suggestion) == "", suggestion
+
+
+# --- found by review (issue 31): each broke a page, the grader or the sanitiser's own promises ----------------
+def one_markdown_cell(source):
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell(source))
+    return nb
+
+
+def test_a_carriage_return_cannot_end_the_one_line_block_after_one_pass(baseline):
+    nb = one_markdown_cell(hostile_html.MARKDOWN["carriage-return"])
+    once = sanitize.notebook(nb)
+    assert "\r" not in once.cells[0].source and sanitize.is_sanitized(once.cells[0].source)
+    assert live(formgrade_page(once), baseline) == []
+    for kind in ("a&#13;&#13;![x](http://beacon.invalid/x)", "a&#13;&#13;[t](javascript:alert(1))"):
+        assert live(formgrade_page(sanitize.notebook(one_markdown_cell(kind))), baseline) == [], kind
+    assert nbformat.writes(sanitize.notebook(once)) == nbformat.writes(once)
+
+
+@pytest.mark.parametrize("text", ["<![x[", "<div><![x[</div>", "<a " * 20, "<!--" * 20, "\ud800", "a\ud800<b>x</b>"])
+def test_odd_markup_never_stops_the_sanitiser(text):
+    nb = one_markdown_cell(text)
+    nb.cells.append(nbformat.v4.new_code_cell("x", outputs=[
+        nbformat.v4.new_output("display_data", data={"text/html": text, "text/markdown": text, "text/plain": text})]))
+    nb.cells.append(nbformat.v4.new_raw_cell(text))
+    nb.cells[0]["cell_type"] = "markdown"
+    twice = sanitize.notebook(sanitize.notebook(nb))
+    nbformat.validate(twice)
+    formgrade_page(twice)
+    nbformat.writes(twice).encode("utf-8")
+
+
+def test_a_lone_surrogate_in_a_cells_kind_survives_two_passes():
+    nb = one_markdown_cell("x")
+    nb.cells[0]["cell_type"] = "\ud800"
+    assert "unknown kind (?)" in sanitize.notebook(sanitize.notebook(nb)).cells[0].source
+
+
+def test_the_scan_that_names_what_was_removed_takes_time_in_proportion_to_the_text():
+    """A million characters of unclosed tags or comments (html.parser took hours: its time grew with the square)."""
+    import time
+
+    def seconds(text):  # the best of three: this machine's noise only ever adds time
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            sanitize.clean_html(text)
+            best = min(best, time.perf_counter() - started)
+        return best
+
+    for unit in ("<a ", "<!--", '<a title="'):
+        short, long = seconds(unit * 50_000), seconds(unit * 200_000)
+        assert long < 10 * max(short, 0.005), (unit, short, long)  # four times the text: not 16 times the time
+
+
+def test_a_graded_cell_without_points_and_a_second_cell_of_one_grade_id_lose_nbgraders_metadata(baseline):
+    nb = nbformat.v4.new_notebook()
+    for points in ("1", None, float("nan"), 1e7, True):
+        cell = nbformat.v4.new_markdown_cell("mine")
+        cell.metadata["nbgrader"] = {"grade_id": "mine", "grade": True, "points": points, "solution": True}
+        nb.cells.append(cell)
+    twin = nbformat.v4.new_markdown_cell("first")
+    twin.metadata["nbgrader"] = {"grade_id": "twin", "grade": True, "points": 1, "solution": True}
+    nb.cells += [twin, copy.deepcopy(twin)]
+    clean = sanitize.notebook(nb)
+    assert [c.metadata.get("nbgrader", {}).get("grade_id") for c in clean.cells] == [None] * 5 + ["twin", None]
+    formgrade_page(clean)  # nbgrader's template fails on a graded cell without points
+
+
+def test_only_the_classes_of_highlighting_and_tables_are_kept():
+    cleaned, gone = sanitize.clean_html('<span class="k navbar-fixed-top tex2jax_process">x</span>'
+                                        '<table class="dataframe modal"><tr><td class="mermaid">1</td></tr></table>')
+    assert 'class="k"' in cleaned and 'class="dataframe"' in cleaned
+    for name in ("navbar", "tex2jax_process", "modal", "mermaid"):
+        assert name not in cleaned

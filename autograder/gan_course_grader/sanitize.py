@@ -24,7 +24,7 @@ something was there; the student's own file in ``submitted/`` is never changed.
 import base64
 import binascii
 import copy
-import html.parser
+import html
 import re
 import secrets
 
@@ -48,7 +48,7 @@ MATHML = {
 }
 SIZES = {"width", "height", "depth"}
 ATTRIBUTES = {
-    "*": {"class", "title", "lang", "dir"},
+    "*": {"title", "lang", "dir"},
     "a": {"href"}, "img": {"src", "alt", "width", "height"}, "table": {"border"},
     "td": {"colspan", "rowspan", "align"}, "th": {"colspan", "rowspan", "align", "scope"},
     "col": {"span"}, "colgroup": {"span"}, "ol": {"start", "type"}, "li": {"value"}, "time": {"datetime"},
@@ -77,6 +77,17 @@ MARK = "gan-course-sanitized"
 WRAPPER = f'<div class="{MARK} tex2jax_ignore">'
 
 
+def _classes():
+    """The classes a cleaned element may keep: code highlighting (Pygments' token classes), pandas' tables and
+    the sanitiser's own. No other: a class is how a page's scripts and styles pick elements (MathJax's
+    tex2jax_process would typeset the student's TeX again, mermaid's would draw, bootstrap's would dress a link
+    as the formgrader's own buttons)."""
+    from pygments.token import STANDARD_TYPES
+
+    return {name for name in STANDARD_TYPES.values() if name} | {
+        "highlight", "dataframe", MARK, f"{MARK}-note", "tex2jax_ignore"}
+
+
 def _link(value):
     return value if value.startswith("#") or value.lower().startswith(LINK_SCHEMES) else None
 
@@ -102,8 +113,10 @@ def _cleaner():
     if _CLEANER is None:
         import nh3
 
+        classes = _classes()
         _CLEANER = nh3.Cleaner(
             tags=TAGS | MATHML, attributes=ATTRIBUTES, attribute_filter=_attribute,
+            allowed_classes={tag: classes for tag in TAGS | MATHML},
             tag_attribute_values={"math": {"xmlns": {"http://www.w3.org/1998/Math/MathML"}}},
             url_schemes={"http", "https", "mailto", "data"},
             url_relative=lambda url: url if url.startswith("#") else None,  # no path on this server: /api/...
@@ -111,31 +124,35 @@ def _cleaner():
     return _CLEANER
 
 
-class _Inventory(html.parser.HTMLParser):
-    """The tags and attributes of some HTML, to say what the sanitiser took out (the sanitiser decides)."""
+START_TAG = re.compile(r"""<([A-Za-z][A-Za-z0-9:-]*)((?:"[^"]*"|'[^']*'|[^<>"'])*)""")
+ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?""")
 
-    def __init__(self, text):
-        super().__init__(convert_charrefs=True)
-        self.found = {}
-        self.feed(text)
-        self.close()
 
-    def handle_starttag(self, tag, attrs):
-        self.found.setdefault(f"<{tag}>", None)
-        for name, value in attrs:
+def inventory(text):
+    """The tags and attributes some HTML holds, e.g. {'<img>', 'onerror=', 'src=http:'}: a plain scan, in one pass,
+    that only names what the sanitiser took out (the sanitiser decides, on its own parse)."""
+    found = {}
+    for tag in START_TAG.finditer(text):
+        found.setdefault(f"<{tag.group(1).lower()}>", None)
+        for attribute in ATTRIBUTE.finditer(tag.group(2)):
+            name, value = attribute.group(1).lower(), html.unescape((attribute.group(2) or "").strip("\"'"))
             if name in ("href", "src") and value:
                 kind = value.split(":", 1)[0].lower() + ":" if ":" in value else "a path on the server"
                 if kind == "data:":
                     kind += value[5:].split(";", 1)[0].split(",", 1)[0].lower()
-                self.found.setdefault(f"{name}={kind}", None)
+                found.setdefault(f"{name}={kind}", None)
+            elif name == "class":  # each class by its name: class=tex2jax_process
+                for word in value.split() or [""]:
+                    found.setdefault(f"class={word}", None)
             else:
-                self.found.setdefault(f"{name}=", None)
+                found.setdefault(f"{name}=", None)
+    return found
 
 
 def removed(before, after):
     """What of ``before`` is not in ``after`` (both HTML), e.g. ['<script>', 'onerror=', 'href=javascript:']."""
-    kept = _Inventory(after).found
-    return [item for item in _Inventory(before).found if item not in kept]
+    kept = inventory(after)
+    return [_text(item)[:80] for item in inventory(before) if item not in kept]
 
 
 def clean_html(text):
@@ -184,23 +201,40 @@ class _Attachments(dict):
         return {"image/gif": EMPTY_GIF}
 
 
-def _render(source, attachments):
-    """Markdown as nbconvert's pages render it (its own renderer), math as MathML, no heading anchors."""
+def _markdown(source, attachments=None, anchors=True):
+    """Markdown as nbconvert's pages render it: its own renderer, as its HTML exporter calls it."""
     from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
-    renderer = IPythonRenderer(escape=False, attachments=_Attachments(attachments), exclude_anchor_links=True)
-    return MarkdownWithMath(renderer=renderer).render(latex_to_mathml(source))
+    renderer = IPythonRenderer(escape=False, attachments=_Attachments(attachments or {}),
+                               exclude_anchor_links=not anchors)
+    return MarkdownWithMath(renderer=renderer).render(source)
+
+
+def _render(source, attachments):
+    """Markdown as the pages would show it, with its math as MathML and no heading anchors."""
+    return _markdown(latex_to_mathml(source), attachments, anchors=False)
 
 
 def is_sanitized(source):
-    return source.startswith(WRAPPER) and "\n" not in source.strip()
+    return source.startswith(WRAPPER) and not set(source.strip()) & set("\r\n")
 
 
 def block(html_text):
     """HTML as a markdown cell's source that a CommonMark renderer (nbconvert's, JupyterLab's) passes through as it
-    is: one line (a blank line would end the HTML block) inside a <div>; a newline is written as a character
-    reference."""
-    return WRAPPER + html_text.strip().replace("\n", "&#10;") + "</div>"
+    is: one line (a blank line would end the HTML block) inside a <div>; a line ending (LF or CR, both of which
+    markdown reads as one) is written as a character reference. Checked with nbconvert's own renderer: what it
+    would not pass through as it is is shown as text."""
+    made = _one_line(html_text)
+    return made if _markdown(made).strip() == made else _one_line(as_text(html_text))
+
+
+def _one_line(html_text):
+    return WRAPPER + html_text.strip().replace("\r", "&#13;").replace("\n", "&#10;") + "</div>"
+
+
+def as_text(text):
+    """Text shown as it is, in a <pre>, as the sanitiser writes it (so that cleaning it again changes nothing)."""
+    return clean_html(f"<pre>{html.escape(text)}</pre>")[0]
 
 
 def markdown_html(source, attachments=None):
@@ -232,11 +266,12 @@ def markdown_cell_source(source, attachments=None, dropped=()):
 
 # --- outputs ---------------------------------------------------------------------------------
 def _text(value):
-    """A notebook's text (a string, or nbformat's list of lines), or None for anything else."""
-    if isinstance(value, str):
-        return value
+    """A notebook's text (a string, or nbformat's list of lines), or None for anything else. JSON can hold a lone
+    surrogate, which is no character: it becomes '?' (no UTF-8 writer, nor nh3, takes it)."""
     if isinstance(value, list) and all(isinstance(line, str) for line in value):
-        return "".join(value)
+        value = "".join(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
     return None
 
 
@@ -272,8 +307,12 @@ def _bundle(data, metadata):
     data = data if isinstance(data, dict) else {}
     metadata = metadata if isinstance(metadata, dict) else {}
     for mime, value in data.items():
-        if mime in ("text/plain", "text/latex") and _text(value) is not None:
+        if mime == "text/plain" and _text(value) is not None:
             kept[mime] = _text(value)
+        elif mime == "text/latex" and _text(value) is not None and "text/html" not in data:
+            # MathJax typesets it where a page loads MathJax, like anything outside the wrapper: MathML instead.
+            cleaned, taken = markdown_html(_text(value))
+            kept["text/html"], gone = WRAPPER + cleaned + "</div>", gone + taken
         elif mime in OUTPUT_IMAGES and _image_data(value) is not None:
             kept[mime] = _image_data(value)
             sizes = metadata.get(mime) if isinstance(metadata.get(mime), dict) else {}
@@ -286,7 +325,7 @@ def _bundle(data, metadata):
         elif mime == "text/markdown" and _text(value) is not None and "text/html" not in data:
             cleaned, taken = markdown_html(_text(value))
             kept["text/html"], gone = WRAPPER + cleaned + "</div>", gone + taken
-        elif mime != "text/markdown":
+        elif mime not in ("text/markdown", "text/latex"):
             gone.append(f"an output of type {mime}" + (" that is not an image" if mime in OUTPUT_IMAGES else ""))
     return kept, meta, gone
 
@@ -333,6 +372,8 @@ def _nbgrader(meta):
     points = meta.get("points")
     if isinstance(points, (int, float)) and not isinstance(points, bool) and 0 <= points < 10**6:
         kept["points"] = points
+    elif kept.get("grade") or kept.get("task"):  # a graded cell without its points: nbgrader's pages fail on it
+        return None
     if isinstance(meta.get("schema_version"), int):
         kept["schema_version"] = meta["schema_version"]
     if isinstance(meta.get("checksum"), str) and re.fullmatch(r"[0-9a-f]{1,128}", meta["checksum"]):
@@ -380,8 +421,9 @@ def _attachments(found):
     return kept, gone
 
 
-def cell(found, ids):
-    """One cell, rebuilt (``ids``: the ids the notebook's cells have so far)."""
+def cell(found, ids, graded):
+    """One cell, rebuilt (``ids``: the ids the notebook's cells have so far; ``graded``: the grade ids so far: a
+    page shows nbgrader's metadata of the first cell of each only, as nbgrader's pages find a cell by it)."""
     kind = found.get("cell_type") if isinstance(found, dict) else None
     source = _text(found.get("source")) if isinstance(found, dict) else None
     source = source or ""
@@ -391,12 +433,17 @@ def cell(found, ids):
     elif kind == "code":
         made = nbformat.v4.new_code_cell(source, outputs=outputs(found.get("outputs")),
                                          execution_count=_count(found.get("execution_count")))
-    elif kind == "raw":  # nbconvert's pages show a raw cell through its own cleaner; kept as text here
-        made = nbformat.v4.new_raw_cell(source)
+    elif kind == "raw":  # shown as its text: nbconvert's pages would render some raw cells as HTML
+        made = nbformat.v4.new_markdown_cell(block(as_text(source)))
     else:
         made = nbformat.v4.new_markdown_cell(markdown_cell_source(
-            "", dropped=[f"a cell of unknown kind ({str(kind)[:40]})"]))
+            "", dropped=[f"a cell of unknown kind ({(_text(str(kind)) or '')[:40]})"]))
     made.metadata = nbformat.from_dict(cell_metadata(found.get("metadata")) if isinstance(found, dict) else {})
+    grade_id = made.metadata.get("nbgrader", {}).get("grade_id")
+    if grade_id in graded:
+        del made.metadata["nbgrader"]
+    elif grade_id:
+        graded.add(grade_id)
     given = found.get("id") if isinstance(found, dict) else None
     made.id = given if isinstance(given, str) and NAME.fullmatch(given) and given not in ids else _new_id(ids)
     ids.add(made.id)
@@ -425,6 +472,6 @@ def notebook(nb):
     nb = nb if isinstance(nb, dict) else {}
     cells = nb.get("cells") if isinstance(nb.get("cells"), list) else []
     made = nbformat.v4.new_notebook(metadata=notebook_metadata(copy.deepcopy(nb.get("metadata"))))
-    ids = set()
-    made.cells = [cell(found, ids) for found in cells]
+    ids, graded = set(), set()
+    made.cells = [cell(found, ids, graded) for found in cells]
     return made
