@@ -1,7 +1,7 @@
 """The course in real JupyterLab, driven by headless Chromium (issue 11): a student's Run All, the
 in-notebook check and Validate; an instructor's formgrader on a graded course (scores, Autograde,
 Generate Feedback), and its Manual Grading and feedback pages of a submission that carries every way of
-running script in them (issue 31). Screenshots go to tests/artifacts/browser/ (see the README).
+running script in them (issue 31). Screenshots go to tests/artifacts/browser/ (see docs/maintaining.md).
 
 Playwright drives Debian's chromium (/usr/bin/chromium; `.ci/run` installs it): a browser is
 never downloaded. Without chromium the tests skip and say so.
@@ -23,7 +23,8 @@ import pytest
 
 import hostile_html
 from conftest import ROOT, plain_env, read_csv
-from gan_course_grader import grade, submissions, units
+from gan_course_grader import submissions, units
+from gan_course_grader.course import Course
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -238,7 +239,7 @@ def formgrader_rows(page):
 
 
 def gradebook_scores(course):
-    with grade.gradebook(course) as gb:
+    with Course(course).gradebook() as gb:
         return {s: sum(g.auto_score or 0 for g in gb.find_submission_notebook(UNIT, UNIT, s).grades)
                 for s in ("alice", "bob")}
 
@@ -296,7 +297,7 @@ def watched(page):
 
 
 def manual_grading(server, course, student):
-    with grade.gradebook(course) as gb:
+    with Course(course).gradebook() as gb:
         submission = gb.find_submission_notebook(UNIT, UNIT, student).id
     return server.url(f"/formgrader/submissions/{submission}/")
 

@@ -234,14 +234,14 @@ def test_failures_in_jupyter_read_as_the_short_message_and_blank_exercises_say_n
 def test_check_inside_the_notebook_shows_the_clis_table_as_html(tmp_path):
     """`from gan_course import check; check()` in a cell, with the notebook found from the kernel's
     session (JupyterLab's JPY_SESSION_NAME), shows the same rows as `gan-course check`."""
-    from gan_course import notebooks
+    from gan_course import notebooks, shared
 
     path = tmp_path / "01_intuition.ipynb"
     nb = submissions.filled("01", {"js_divergence": WRONG_01["js_divergence"]})
     nb.cells.append(nbformat.v4.new_code_cell("from gan_course import check\ncheck()"))
     nbformat.write(nb, path)
     # The student's kernel: not a run of the course's tools.
-    env = {k: "" for k in notebooks.RUN_ENV if k != "GAN_COURSE_FAST"}
+    env = {k: "" for k in shared.RUN_ENV if k != "GAN_COURSE_FAST"}
     env["JPY_SESSION_NAME"] = "01_intuition.ipynb"  # relative, as older servers set it
     ran = notebooks.execute(nb, cwd=tmp_path, env=env)
     outputs = ran.cells[-1].outputs
@@ -335,7 +335,7 @@ def test_a_check_started_with_nohup_outlives_its_terminal(tmp_path):
 def test_the_signal_handlers_before_a_notebook_run_are_there_after_it(tmp_path):
     """nbclient leaves SIGTERM at its default when it ends: a `kill` while the report is written ended the check
     with no message."""
-    from gan_course.cli import stops_as_interrupts
+    from gan_course.reporting import stops_as_interrupts
     from gan_course.notebooks import execute
 
     with stops_as_interrupts():
@@ -364,7 +364,7 @@ def test_an_error_above_a_test_is_reported_as_the_cause_and_an_unwritten_helper_
 
 def test_a_test_cell_that_did_not_run_is_never_a_pass():
     """Whatever stopped the run without the run saying so, a test cell with no execution is 'not checked'."""
-    from gan_course.check import results_of
+    from gan_course.checking import results_of
 
     unrun = nbformat.read(units.COURSE / "01_intuition.ipynb", as_version=4)  # released: no outputs, never run
     results = results_of(unrun, exercises(unrun))
@@ -372,7 +372,7 @@ def test_a_test_cell_that_did_not_run_is_never_a_pass():
 
 
 def test_error_messages_lose_terminal_colours_and_keras_argument_dumps():
-    from gan_course.check import error_text
+    from gan_course.checking import error_text
 
     keras_error = ("Exception encountered when calling Reshape.call().\n\n\x1b[1mThe total size of the tensor must "
                    "be unchanged.\x1b[0m\n\nArguments received by Reshape.call():\n  • inputs=tf.Tensor(shape=(3, 4))")

@@ -13,8 +13,9 @@ import pytest
 
 import hostile_html
 from conftest import ROOT, gan_course
-from gan_course.notebooks import nbgrader_meta
-from gan_course_grader import grade, sanitize, submissions
+from gan_course.shared import nbgrader_meta
+from gan_course_grader import course, ledger, sanitize, submissions
+from gan_course_grader.course import Course
 from gan_course_probe.execute import NOT_RUN_TAG
 import unit_data
 
@@ -339,7 +340,7 @@ def test_a_submission_cannot_change_any_grade(graded):
     text = outputs_text(run_notebook(graded, "forger"))
     assert "BLOCKED " + str(graded["course"] / "gradebook.db") in text  # the real gradebook is not there
     assert scores(graded, "forger")["sigmoid"] == 0  # its forged sigmoid results do not pass
-    with grade.gradebook(graded["course"]) as gb:  # the gradebook holds what the trusted side decided
+    with Course(graded["course"]).gradebook() as gb:  # the gradebook holds what the trusted side decided
         for r in graded["rows"]:
             if r["student"] not in ("garbage", "misnamed"):  # nothing read: no notebook in the gradebook
                 assert gb.find_grade(r["exercise"], "01_intuition", "01_intuition", r["student"]).score == float(r["score"])
@@ -404,7 +405,7 @@ def test_regrading_gives_byte_identical_rows_and_sanitises_what_it_rewrites(grad
     assert sum(line.split(",")[0] in REGRADED for line in first) == 7 * len(REGRADED)
     assert (tmp_path / "again.csv").read_text() == "".join(first)
     log = json.loads((graded["course"] / "grading_log" / "wrong" / "01_intuition.json").read_text())
-    assert log["probe_seed"] == grade.probe_seed(graded["course"], "wrong", "01_intuition")
+    assert log["probe_seed"] == Course(graded["course"]).probe_seed("wrong", "01_intuition")
     rewritten = nbformat.read(autograded, as_version=4)
     assert all(sanitize.is_sanitized(c.source) for c in rewritten.cells if c.cell_type == "markdown")
     assert hostile_html.CODE not in [c.source for c in rewritten.cells]  # the submission's own, as it ran
@@ -449,25 +450,27 @@ def test_a_grader_that_cannot_score_the_reference_refuses_to_grade(tmp_path, lim
 def test_a_notebook_of_too_many_cells_is_refused_before_any_preparation(tmp_path):
     # nbgrader's preparation runs in the worker, outside the sandbox's limits: its cost grows with the cells.
     nb = submissions.filled("01")
-    nb.cells += [nbformat.v4.new_code_cell("") for _ in range(grade.MAX_CELLS)]
+    nb.cells += [nbformat.v4.new_code_cell("") for _ in range(course.MAX_CELLS)]
     path = tmp_path / "01_intuition.ipynb"
     nbformat.write(nb, path)
-    data, parsed, why = grade.read_submission(path)
-    assert data is None and parsed is None
-    assert why.startswith(f"the notebook has {len(nb.cells)} cells, more than the {grade.MAX_CELLS}")
-    nb.cells = nb.cells[:grade.MAX_CELLS]
+    submitted = course.read_submission(path)
+    assert submitted.data is None and submitted.notebook is None
+    assert submitted.problem.startswith(f"the notebook has {len(nb.cells)} cells, more than the {course.MAX_CELLS}")
+    nb.cells = nb.cells[:course.MAX_CELLS]
     nbformat.write(nb, path)
-    assert grade.read_submission(path)[2] == ""
+    assert course.read_submission(path).problem == ""
 
 
 def test_student_text_no_utf8_writer_takes_cannot_stop_the_csv_and_odd_folder_names_are_skipped(tmp_path, capsys):
     """Second review: an error name with a lone surrogate, quoted in a note, made write_csv raise on every run
     (the note is read back from the log); a student folder whose name is not UTF-8 cannot enter the gradebook."""
-    row = grade.Row("ann", "01_intuition", "sigmoid_tests", 0.0, 2.0, "visible tests failed (\ud800Error)")
-    grade.write_csv([row], tmp_path / "grades.csv")
-    assert "visible tests failed (?Error)" in (tmp_path / "grades.csv").read_text()
-    assert grade.Row(**{**row.__dict__, "note": "\ud800"}).note == "?"
+    row = ledger.Row("ann", "01_intuition", "sigmoid_tests", 0.0, 2.0, "visible tests failed (\ud800Error)")
     submissions.write(submissions.filled("01"), tmp_path, "ann", "01")
+    book = ledger.Ledger(Course(tmp_path))
+    book.write(ledger.Entry("ann", "01_intuition", "0", "", "", False, "", "", 1.0, 0, (row,)))
+    book.write_csv()
+    assert "visible tests failed (?Error)" in (tmp_path / "grades.csv").read_text()
+    assert ledger.Row(**{**row.__dict__, "note": "\ud800"}).note == "?"
     (tmp_path / "submitted" / os.fsdecode(b"b\xffb") / "01_intuition").mkdir(parents=True)
-    assert grade.find_submissions(tmp_path) == [("ann", "01_intuition")]
+    assert Course(tmp_path).find() == [("ann", "01_intuition")]
     assert "its name is not UTF-8 text; rename the folder" in capsys.readouterr().err

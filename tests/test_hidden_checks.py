@@ -10,7 +10,9 @@ import nbformat
 import numpy as np
 import pytest
 
-from gan_course.notebooks import is_test_cell, nbgrader_meta, notebook_environment, strip_hidden_tests
+from gan_course.notebooks import strip_hidden_tests
+
+from gan_course.shared import is_test_cell, nbgrader_meta, notebook_environment
 from gan_course_grader import exercises, hidden, reference, submissions, units
 from gan_course_grader.checks import kinds
 from gan_course_probe import run_check

@@ -12,7 +12,8 @@ import time
 import pytest
 
 from conftest import ROOT, gan_course, read_csv
-from gan_course_grader import grade, nbgrader_course, submissions
+from gan_course_grader.course import Course
+from gan_course_grader import nbgrader_course, submissions
 import unit_data
 
 pytestmark = pytest.mark.slow
@@ -161,8 +162,8 @@ def test_an_unchanged_rerun_grades_nothing_and_says_so_and_writes_missing_feedba
 def test_a_changed_submission_is_graded_again_and_alone(course):
     submissions.write(submissions.filled("01"), course["course"], "partial", "01")  # the student fixed it
     feedback = {path: path.stat().st_mtime_ns for path in (course["course"] / "feedback").glob(f"*/{UNIT}/{UNIT}.html")}
-    releases = [nbgrader_course.released_path(course["course"], UNIT),
-                course["course"] / nbgrader_course.RELEASES / f"{UNIT}.released", nbgrader_course.cached_gradebook(UNIT)]
+    releases = [Course(course["course"]).released(UNIT),
+                Course(course["course"]).releases / f"{UNIT}.released", nbgrader_course.cached_gradebook(UNIT)]
     made = [path.stat().st_mtime_ns for path in releases]
     checked = course["course"] / ".gan_course_self_check" / f"{UNIT}.json"
     check_record = (checked.stat().st_mtime_ns, checked.read_bytes())
@@ -211,7 +212,7 @@ def test_a_lost_gradebook_is_filled_again_by_grading_what_it_lacks(course):
         again = gan_course("grade", course["course"], "--student", "blank", timeout=600)
         assert again.returncode == 0, again.stderr
         assert "1 graded submission(s) are missing from" in again.stderr and BAR.findall(again.stderr) == ["blank"]
-        with grade.gradebook(course["course"]) as gb:
+        with Course(course["course"]).gradebook() as gb:
             assert [s.student_id for s in gb.find_assignment(UNIT).submissions] == ["blank"]
         assert (course["course"] / "grades.csv").read_text() == before
     finally:
@@ -226,16 +227,16 @@ def test_a_remembered_release_is_made_again_when_its_sources_change_or_the_grade
     assert (scratch / "1" / "gradebook.db").is_file()  # made by nbgrader
     assert nbgrader_course.scratch_gradebook(scratch / "2", UNIT) == first and not (scratch / "2").exists()
     assert nbgrader_course.cached_gradebook(UNIT).parent == tmp_path / "cache" / "gradebooks"
-    nbgrader_course.prepare(course, [UNIT])
-    released = nbgrader_course.release_in_course(course, UNIT)
+    nbgrader_course.write_sources(course, [UNIT])
+    released = nbgrader_course.release_in_course(Course(course), UNIT)
     made = released.stat().st_mtime_ns
-    assert nbgrader_course.release_in_course(course, UNIT).stat().st_mtime_ns == made  # remembered
+    assert nbgrader_course.release_in_course(Course(course), UNIT).stat().st_mtime_ns == made  # remembered
     (course / "gradebook.db").unlink()  # an instructor starts the gradebook over
-    nbgrader_course.release_in_course(course, UNIT)
-    assert released.stat().st_mtime_ns != made and nbgrader_course.in_gradebook(course, UNIT)
+    nbgrader_course.release_in_course(Course(course), UNIT)
+    assert released.stat().st_mtime_ns != made and nbgrader_course.in_gradebook(Course(course), UNIT)
     made = released.stat().st_mtime_ns
     monkeypatch.setattr(nbgrader_course, "release_key", lambda unit: "0" * 64)  # a changed solution or grader
-    nbgrader_course.release_in_course(course, UNIT)
+    nbgrader_course.release_in_course(Course(course), UNIT)
     assert released.stat().st_mtime_ns != made
 
 
@@ -283,7 +284,7 @@ def test_a_cluster_that_cannot_run_the_grader_leaves_earlier_grades_as_they_were
     before = (course["course"] / "grades.csv").read_text()
     feedback = {s: course["course"] / "feedback" / s / UNIT / f"{UNIT}.html" for s in students}
     assert all(path.is_file() for path in feedback.values())
-    with grade.gradebook(course["course"]) as gb:
+    with Course(course["course"]).gradebook() as gb:
         scores = {s: gb.find_submission(UNIT, s).score for s in students}
     with dask_cluster(tmp_path, grader_on_path=False) as scheduler_file:
         broken = gan_course("grade", course["course"], "--force", *[a for s in students for a in ("--student", s)],
@@ -294,7 +295,7 @@ def test_a_cluster_that_cannot_run_the_grader_leaves_earlier_grades_as_they_were
     assert "PYTHONPATH" in broken.stderr and len(broken.stderr.strip().splitlines()) == 1, broken.stderr
     assert (course["course"] / "grades.csv").read_text() == before
     assert all(path.is_file() for path in feedback.values())
-    with grade.gradebook(course["course"]) as gb:
+    with Course(course["course"]).gradebook() as gb:
         assert {s: gb.find_submission(UNIT, s).score for s in students} == scores
 
 
@@ -304,7 +305,7 @@ def test_a_cluster_without_workers_or_with_workers_lacking_the_grader_is_said_be
     import logging
 
     from distributed import Client, LocalCluster
-    from gan_course.notebooks import CourseError
+    from gan_course.shared import CourseError
     from gan_course_grader.placement import check_workers
 
     with LocalCluster(n_workers=0, processes=False, dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR) as empty, \

@@ -23,7 +23,7 @@ def wheel(tmp_path_factory):
 
 def test_wheel_holds_no_solutions_hidden_tests_or_grader(wheel):
     names = zipfile.ZipFile(wheel).namelist()
-    assert any(n == "gan_course/check.py" for n in names)
+    assert any(n == "gan_course/checking.py" for n in names)
     assert "gan_course/data/mnist_5k.npz" in names  # the offline MNIST digits travel with the package
     assert "gan_course/data/mnist_classifier.npz" in names  # and the quality classifier
     assert not [n for n in names if n.endswith(".ipynb") or "grader" in n or "solution" in n], names

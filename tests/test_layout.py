@@ -45,14 +45,14 @@ def imports_of(name, path, known):
                 anchor = package.split(".")
                 anchor = anchor[:len(anchor) - node.level + 1]
                 base = ".".join(anchor + ([base] if base else []))
-            candidates = [f"{base}.{alias.name}" for alias in node.names] + [base]
+            # `from x import a, b`: every name that is a submodule of x; x itself when none is (a, b are its names).
+            candidates = [f"{base}.{alias.name}" for alias in node.names if f"{base}.{alias.name}" in known] or [base]
+        elif (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "import_module"
+              and node.args and isinstance(node.args[0], ast.Constant)):  # importlib.import_module("a.b")
+            candidates = [node.args[0].value]
         else:
             continue
-        for candidate in candidates:
-            if candidate in known:  # the module itself, or the submodule a `from x import y` names
-                targets.add(candidate)
-                if isinstance(node, ast.ImportFrom) and candidate != candidates[-1]:
-                    break
+        targets.update(candidate for candidate in candidates if candidate in known)
     return targets - {name}
 
 
@@ -80,8 +80,9 @@ def find_cycles(graph):
 def test_the_import_graph_of_src_and_autograder_has_no_cycles():
     known = module_names()
     graph = {name: imports_of(name, path, known) for name, path in known.items()}
-    # The walk sees real imports, relative and inside functions.
+    # The walk sees real imports, relative and inside functions, and modules imported by name.
     assert "gan_course_grader.checks" in graph["gan_course_grader.hidden"]
+    assert "gan_course_grader.cli" in graph["gan_course.cli"]
     assert "gan_course_grader.reference" in graph["gan_course_grader.checks.unit_04_training"]
     cycles = find_cycles(graph)
     assert not cycles, "import cycles: " + "; ".join(" -> ".join(c) for c in cycles)
@@ -91,6 +92,26 @@ def test_the_cycle_finder_finds_a_circle(tmp_path):
     (tmp_path / "a.py").write_text("from gan_course_grader import hidden\n")
     assert imports_of("gan_course_grader.zz", tmp_path / "a.py", module_names()) == {"gan_course_grader.hidden"}
     assert find_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c", "a"]]
+
+
+def test_every_module_of_a_from_import_counts(tmp_path):
+    """`from . import a, b, c` imports all three: a circle through the last one is found (the walker once stopped
+    at the first name, and missed grade -> self_check -> grade)."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    sources = {"__init__": "", "grade": "from . import hidden, incremental, self_check\n", "hidden": "", "incremental": "",
+               "self_check": "def reasons():\n    from .grade import first_cell\n"}
+    known = {}
+    for module, source in sources.items():
+        (package / f"{module}.py").write_text(source)
+        known["pkg" + ("" if module == "__init__" else f".{module}")] = package / f"{module}.py"
+    graph = {name: imports_of(name, path, known) for name, path in known.items()}
+    assert graph["pkg.grade"] == {"pkg.hidden", "pkg.incremental", "pkg.self_check"}
+    assert find_cycles(graph) == [["pkg.grade", "pkg.self_check", "pkg.grade"]]
+    (package / "self_check.py").write_text("def reasons():\n    from .judging import first_cell\n")
+    known["pkg.judging"] = package / "judging.py"
+    (package / "judging.py").write_text("")
+    assert find_cycles({name: imports_of(name, path, known) for name, path in known.items()}) == []
 
 
 # --- units found by name ---------------------------------------------------------------------
@@ -246,7 +267,7 @@ def test_a_unit_whose_files_disagree_is_refused_at_release_naming_the_file(repo_
 
 
 def test_a_unit_without_hidden_checks_is_refused_naming_the_file(tmp_path, monkeypatch):
-    from gan_course.notebooks import CourseError
+    from gan_course.shared import CourseError
     from gan_course_grader import checks
 
     monkeypatch.setattr(checks, "HERE", tmp_path)
@@ -279,7 +300,7 @@ def test_a_unit_without_known_wrong_answers_fails_naming_the_file(monkeypatch, t
      'must be `from gan_course_probe import record` and `record\\("sigmoid", globals\\(\\)\\)`'),
 ])
 def test_the_rules_of_a_units_test_cells_are_stated_when_broken(tmp_path, monkeypatch, change, words):
-    from gan_course.notebooks import CourseError
+    from gan_course.shared import CourseError
     from gan_course_grader import exercises
 
     nb = nbformat.read(units.solution_path("01"), as_version=4)
@@ -292,10 +313,10 @@ def test_the_rules_of_a_units_test_cells_are_stated_when_broken(tmp_path, monkey
 
 
 # --- limits written once -----------------------------------------------------------------------
-def test_the_readme_states_the_limits_defaults_from_limits():
-    readme = (ROOT / "README.md").read_text()
+def test_the_grading_page_states_the_limits_defaults_from_limits():
+    page = (ROOT / "docs" / "grading.md").read_text()
     for flag, default in Limits.defaults().items():
-        assert f"`{flag} {default}`" in readme, f"the README must state `{flag} {default}`"
+        assert f"| `{flag}` | `{default}` |" in page, f"docs/grading.md must state `{flag}` with its default `{default}`"
 
 
 def test_grade_options_and_their_defaults_come_from_limits():
@@ -323,7 +344,7 @@ def test_every_failure_of_the_command_is_one_line_naming_the_cause(tmp_path, arg
 
 
 def test_an_unexpected_error_is_one_line_and_the_traceback_comes_on_request(tmp_path):
-    code = ("import sys; from gan_course.cli import run_reporting\n"
+    code = ("import sys; from gan_course.reporting import run_reporting\n"
             "def boom():\n    raise KeyError('surprise')\n"
             "sys.exit(run_reporting('grade', boom))\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
@@ -349,23 +370,23 @@ def test_the_students_check_command_does_not_import_the_grader(tmp_path):
 def test_every_notebook_run_gets_the_one_environment(tmp_path, monkeypatch):
     import os
 
-    from gan_course import notebooks
+    from gan_course import notebooks, shared
     from gan_course_grader import nbgrader_course
     from gan_course_grader.sandbox import Sandbox
 
     monkeypatch.setenv("GAN_COURSE_FAST", "0")
-    assert notebooks.RUN_ENV["GAN_COURSE_FAST"] == "1"
-    assert nbgrader_course.env().items() >= notebooks.RUN_ENV.items()  # nbgrader's commands and their kernels
+    assert shared.RUN_ENV["GAN_COURSE_FAST"] == "1"
+    assert nbgrader_course.env().items() >= shared.RUN_ENV.items()  # nbgrader's commands and their kernels
     sandboxed = Sandbox(unsafe=True).environment(tmp_path, {})
-    assert sandboxed.items() >= notebooks.RUN_ENV.items()
+    assert sandboxed.items() >= shared.RUN_ENV.items()
     assert "GAN_COURSE_DEBUG" not in sandboxed and "HOME" in sandboxed  # nothing of the grader's own environment
-    with notebooks.notebook_environment():  # the reference's cells run inside this
+    with shared.notebook_environment():  # the reference's cells run inside this
         assert os.environ["GAN_COURSE_FAST"] == "1" and os.environ["PYTHONHASHSEED"] == "0"
     assert os.environ["GAN_COURSE_FAST"] == "0"  # and the grader's process gets its own back
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import os\nprint([os.environ.get(k) for k in " + repr(sorted(notebooks.RUN_ENV)) + "])")])
+        "import os\nprint([os.environ.get(k) for k in " + repr(sorted(shared.RUN_ENV)) + "])")])
     ran = notebooks.execute(nb, cwd=tmp_path)  # the self-check's runs
-    assert ran.cells[0].outputs[0]["text"].strip() == repr([notebooks.RUN_ENV[k] for k in sorted(notebooks.RUN_ENV)])
+    assert ran.cells[0].outputs[0]["text"].strip() == repr([shared.RUN_ENV[k] for k in sorted(shared.RUN_ENV)])
 
 
 @pytest.fixture(scope="module")

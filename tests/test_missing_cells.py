@@ -10,8 +10,9 @@ import pytest
 from nbgrader.preprocessors import OverwriteCells
 
 from conftest import gan_course, read_csv
-from gan_course.notebooks import nbgrader_meta
-from gan_course_grader import grade, nbgrader_course, submissions, units, worker
+from gan_course.shared import nbgrader_meta
+from gan_course_grader.course import Course
+from gan_course_grader import nbgrader_course, submissions, units, worker
 from gan_course_grader.prepare import RESTORED_NOTE, RestoreMissingCells
 
 pytestmark = pytest.mark.slow
@@ -120,7 +121,7 @@ def test_deleted_cells_are_graded_and_a_grader_failure_is_not_a_dead_kernel(tmp_
     marker = [r for r in rows if r["student"] == "marker"]
     assert sum(float(r["score"]) for r in marker) == 10, marker
     assert "marker/01_intuition/timestamp.txt: not a time nbgrader can read" in proc.stderr
-    with grade.gradebook(tmp_path) as gb:
+    with Course(tmp_path).gradebook() as gb:
         assert gb.find_submission(unit, "deleter").timestamp == datetime.datetime(2026, 11, 30, 14, 5)
     damaged_rows = [r for r in rows if r["student"] == "damaged"]
     assert sum(float(r["score"]) for r in damaged_rows) == 0

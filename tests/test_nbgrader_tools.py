@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from conftest import plain_env
-from gan_course_grader import grade
+from gan_course_grader.course import Course
 
 pytestmark = pytest.mark.slow
 
@@ -21,7 +21,7 @@ def nbgrader(course, *args):
 
 
 def scores(course):
-    with grade.gradebook(course) as gb:
+    with Course(course).gradebook() as gb:
         return {(s, g.name): (g.auto_score, g.manual_score) for s in ("alice", "bob")
                 for g in gb.find_submission_notebook(UNIT, UNIT, s).grades}
 

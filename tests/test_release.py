@@ -5,7 +5,7 @@ import re
 import nbformat
 import pytest
 
-from gan_course.notebooks import nbgrader_meta
+from gan_course.shared import nbgrader_meta
 from gan_course_grader import release, units
 
 pytestmark = pytest.mark.slow

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, gan_course
-from gan_course.notebooks import CourseError
+from gan_course.shared import CourseError
 from gan_course_grader import untrusted
 from gan_course_grader.sandbox import GiB, MiB, Limits, Sandbox, parse_size
 
@@ -146,14 +146,16 @@ def test_readers_take_plain_files_and_refuse_links_pickles_bombs_and_giants(tmp_
 def test_a_forged_run_notebook_neither_scores_nor_breaks_the_grader():
     import nbformat
 
-    from gan_course_grader import exercises, grade
+    from gan_course_grader import exercises, judging
+    from gan_course_grader.course import Submitted
 
     cells = exercises.test_cells("01")
     forged = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
         "all tests passed", metadata={"nbgrader": {"grade": True, "grade_id": "sigmoid_tests", "points": 2}})])
-    rows, messages = grade.judge("01_intuition", cells, "", forged, {}, {})
-    assert [score for _, score, _, _ in rows] == [0.0] * len(cells)
-    nb = grade.feedback_notebook(cells, forged, None, "", messages)
+    pending = judging.Pending("mallory", "01_intuition", "0", "", "", Submitted(b"{}", "", ""))
+    rows, messages = judging.judge(pending, cells, "", forged, {})
+    assert [row.score for row in rows] == [0.0] * len(cells)
+    nb = judging.feedback_notebook(cells, forged, None, "", messages)
     assert nb.cells[0].cell_type == "markdown"
 
 

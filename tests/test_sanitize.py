@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 import hostile_html
-from gan_course_grader import grade, sanitize, submissions, units
+from gan_course_grader import course, sanitize, submissions, units
 
 RESOURCES = {"assignment_id": "01_intuition", "notebook_id": "01_intuition", "submission_id": "s1", "index": 0,
              "total": 1, "base_url": "", "student": "alice", "last_name": None, "first_name": None,
@@ -209,16 +209,16 @@ def test_clean_html_keeps_links_and_data_images():
 
 @pytest.mark.parametrize("name", ["alice", "jean-luc.picard", "müller", "李雷", "a.b@uni.edu", "x+y", "s_01"])
 def test_a_student_id_nbgrader_can_show_is_graded(name):
-    assert grade.refused_name(name) == ""
+    assert course.refused_name(name) == ""
 
 
 @pytest.mark.parametrize("name", [hostile_html.MARKUP_STUDENT, 'x%22;alert(1);%22', "Jane Doe", "a,b", "<b>",
                                   "o'brien", "[x]", "tab\there"])
 def test_a_student_folder_named_like_markup_is_refused_with_the_fix(name):
-    why = grade.refused_name(name)
+    why = course.refused_name(name)
     assert why.startswith("a student folder's name may hold only letters, digits and . _ - @ +") and "rename" in why
     suggestion = why.split("e.g. to ", 1)[1].split(", and grade")[0].strip("'\"")
-    assert grade.refused_name(suggestion) == "", suggestion
+    assert course.refused_name(suggestion) == "", suggestion
 
 
 # --- found by review (issue 31): each broke a page, the grader or the sanitiser's own promises ----------------

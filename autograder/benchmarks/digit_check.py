@@ -14,7 +14,6 @@ worst value against the bar, and each collapsed generator's best.
 
 import argparse
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -25,8 +24,9 @@ sys.path.insert(0, str(ROOT / "autograder"))
 
 import numpy as np  # noqa: E402
 
+import machine  # noqa: E402
 from gan_course.mnist import load_mnist_arrays, scale_images  # noqa: E402
-from gan_course.notebooks import notebook_environment  # noqa: E402
+from gan_course.shared import notebook_environment
 from gan_course_grader import reference  # noqa: E402
 from gan_course_grader.checks import unit_04_training as checks  # noqa: E402
 
@@ -79,7 +79,7 @@ def main():
     parser.add_argument("--trainings", type=int, default=5, help="training seeds of the reference (default 5)")
     parser.add_argument("--probes", type=int, default=20, help="probe seeds per trained generator (default 20)")
     args = parser.parse_args()
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; python {platform.python_version()}")
+    print(machine.describe())
     with notebook_environment():
         ns = reference.namespace("04", {"train_mnist_gan", "STEPS", "STEPS_PER_EPOCH", "GAN", "make_mlp_generator",
                                         "make_mlp_discriminator", "load_mnist"})

@@ -47,6 +47,8 @@ from gan_course.mnist import load_mnist  # noqa: E402
 from gan_course.quality import MIN_CONFIDENT_SHARE, MIN_DIGITS_PRESENT, classify, quality_report  # noqa: E402
 from gan_course_grader import reference  # noqa: E402
 
+import machine  # noqa: E402
+
 LATENT = 64
 BATCH = 64
 RATE = 5e-4
@@ -286,7 +288,8 @@ def main(argv=None):
         # Keras runs whole calls of steps_per_execution steps: an epoch of 250 steps would really train 256.
         parser.error(f"--chunk and --steps must be multiples of steps_per_execution={per_call} (got {args.chunk} "
                      f"and {args.steps}): Keras rounds each epoch up to whole calls, so the step counts would be wrong")
-    print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {os.cpu_count()} CPU cores")
+    print(machine.describe())
+    print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
     if args.wgan:
         wgan_time_to_quality(args.chunk, args.max_steps)
         return

@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "autograder"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from gan_course_grader import submissions, units  # noqa: E402
+import machine  # noqa: E402
 from notebook_times import cell_seconds  # noqa: E402
 
 
@@ -98,7 +99,7 @@ def main():
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    print(f"{sys.platform}, {os.cpu_count()} CPUs")
+    print(machine.describe())
     same = [bench_unit(unit, args.students, args.jobs, args.rounds) for unit in args.unit or ["01"]]
     return 0 if all(same) else 1
 

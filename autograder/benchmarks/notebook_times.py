@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "autograder"))
 
-from gan_course import notebooks  # noqa: E402
+from gan_course import notebooks, shared  # noqa: E402
 from gan_course_grader import submissions, units  # noqa: E402
 
 
@@ -27,7 +27,7 @@ def run_once(unit):
         start = time.perf_counter()
         ran = notebooks.execute(submissions.filled(unit), cwd=folder)
         seconds = time.perf_counter() - start
-    errors = [i for i, c in enumerate(ran.cells) if c.cell_type == "code" and notebooks.cell_error(c)]
+    errors = [i for i, c in enumerate(ran.cells) if c.cell_type == "code" and shared.cell_error(c)]
     return seconds, errors, ran
 
 
@@ -40,7 +40,7 @@ def cell_seconds(ran, at_least=0.5):
             began, ended = (datetime.fromisoformat(timing[k].replace("Z", "+00:00"))
                             for k in ("iopub.execute_input", "shell.execute_reply"))
             if (ended - began).total_seconds() >= at_least:
-                found.append((notebooks.nbgrader_meta(cell).get("grade_id", f"cell {index}"),
+                found.append((shared.nbgrader_meta(cell).get("grade_id", f"cell {index}"),
                                (ended - began).total_seconds()))
     return found
 
@@ -51,6 +51,9 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=2, help="runs per unit (default 2)")
     parser.add_argument("--cells", action="store_true", help="also print each cell of at least 0.5 s (first run)")
     args = parser.parse_args(argv)
+    import machine
+
+    print(machine.describe())
     print(f"{'unit':<20} " + " ".join(f"run {i + 1:>2}" for i in range(args.repeat)) + "   cells with errors")
     for unit in [units.resolve(u) for u in args.unit] if args.unit else units.all_units():
         results = [run_once(unit) for _ in range(args.repeat)]

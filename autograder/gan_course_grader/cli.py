@@ -8,9 +8,12 @@ import argparse
 import os
 from pathlib import Path
 
-from gan_course.cli import run_reporting
+from gan_course.reporting import run_reporting
 
 from .sandbox import Limits
+
+
+COMMANDS = ("release", "grade", "demo")  # the student's `gan-course` hands these over (src/gan_course/cli.py)
 
 
 def build_parser():

@@ -10,7 +10,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from . import grade, nbgrader_course, submissions, units
+from . import grade, submissions, units
+from .course import Course
 
 
 def main(directory=None, unsafe=False):
@@ -26,7 +27,7 @@ def main(directory=None, unsafe=False):
     released = []
     (course_dir / "course").mkdir(exist_ok=True)
     for unit in units.all_units():
-        made = nbgrader_course.released_path(course_dir, unit)
+        made = Course(course_dir).released(unit)
         if made.is_file():
             released.append(shutil.copyfile(made, (course_dir / "course").joinpath(made.name)))
     print(f"released {len(released)} notebook(s) into {course_dir / 'course'} (nbgrader's release/, one folder)")

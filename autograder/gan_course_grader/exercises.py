@@ -1,6 +1,6 @@
 """A unit's graded test cells, read from its solution notebook, and the rules they follow.
 
-The rules (stated again in the README's maintainers section):
+The rules (stated again in docs/maintaining.md):
 
 * every unit is worth ``UNIT_POINTS`` (10) points: the sum of its test cells' points;
 * a test cell's grade id is ``<exercise>_tests``; the exercise names its hidden checks
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import nbformat
 
-from gan_course.notebooks import HIDDEN_TESTS, CourseError, is_test_cell, nbgrader_meta
+from gan_course.shared import HIDDEN_TESTS, CourseError, is_test_cell, nbgrader_meta
 
 from . import checks, hidden, units
 

@@ -6,7 +6,7 @@ The checks themselves are in ``checks/unit_<unit>.py`` (found by the unit's name
 
 import numpy as np
 
-from gan_course.notebooks import CourseError
+from gan_course.shared import CourseError
 from gan_course_probe import run_check
 
 from . import checks

@@ -1,6 +1,5 @@
 """Running real nbgrader in a course folder: configuration, sources, commands."""
 
-import hashlib
 import importlib.metadata
 import os
 import shutil
@@ -9,32 +8,32 @@ import sys
 import tempfile
 from pathlib import Path
 
-from gan_course.notebooks import RELEASE_METADATA, CourseError, is_test_cell, nbgrader_meta, run_environment
+from gan_course.shared import RELEASE_METADATA, CourseError, is_test_cell, nbgrader_meta, run_environment
 
-from . import units
+from . import fingerprint, units
+from .course import Course
 
 
 class NbgraderFailed(CourseError):
     pass
 
 
-def prepare(course_dir, unit_names):
+def write_sources(course_dir, unit_names):
     """Write the grader's nbgrader_config.py and the solution notebooks as nbgrader sources."""
-    course_dir = Path(course_dir)
-    course_dir.mkdir(parents=True, exist_ok=True)
-    write_config(course_dir)
+    course = Course(Path(course_dir))
+    course.root.mkdir(parents=True, exist_ok=True)
+    write_config(course)
     for unit in unit_names:
-        source = course_dir / "source" / unit
-        source.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(units.solution_path(unit), source / f"{unit}.ipynb")
+        course.source(unit).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(units.solution_path(unit), course.source(unit))
 
 
-def write_config(course_dir):
+def write_config(course):
     """The course folder's nbgrader_config.py: autograder/nbgrader_config.py, told where autograder/ is,
     so that it loads wherever nbgrader or Jupyter starts in that folder."""
     text = (units.AUTOGRADER / "nbgrader_config.py").read_text()
     header = f"GAN_COURSE_AUTOGRADER = {str(units.AUTOGRADER)!r}  # written by gan-course\n"
-    (Path(course_dir) / "nbgrader_config.py").write_text(header + text)
+    course.config.write_text(header + text)
 
 
 def env():
@@ -58,14 +57,9 @@ def run(course_dir, *args, check=True):
     return proc
 
 
-def released_path(course_dir, unit):
-    """Where nbgrader's generate_assignment puts the student notebook of ``unit``."""
-    return Path(course_dir) / "release" / unit / f"{unit}.ipynb"
-
-
 def generate_assignment(course_dir, unit):
     run(course_dir, "generate_assignment", unit, "--force")
-    return mark_release(released_path(course_dir, unit), unit)
+    return mark_release(Course(Path(course_dir)).released(unit), unit)
 
 
 def mark_release(path, unit):
@@ -80,45 +74,28 @@ def mark_release(path, unit):
     return path
 
 
-def gradebook_path(course_dir):
-    """nbgrader's default SQLite gradebook file of a course folder."""
-    return Path(course_dir) / "gradebook.db"
-
-
-def gradebook(course_dir):
-    """nbgrader's gradebook of the course folder (its default SQLite file)."""
-    from nbgrader.api import Gradebook
-
-    return Gradebook(f"sqlite:///{gradebook_path(course_dir)}")
-
-
 def assignment_gradebook(folder, unit):
     """A gradebook that knows one unit and no student, for a sandbox's scratch course.
 
     generate_assignment records cells after clearing the solutions, so this database holds the
     test cells (whose hidden part only names its checks) and no solution code.
     """
-    prepare(folder, [unit])
+    write_sources(folder, [unit])
     generate_assignment(folder, unit)
-    return gradebook_path(folder)
+    return Course(Path(folder)).gradebook_file
 
 
 # What nbgrader's generate_assignment made, remembered under a digest of all it depends on, so that grading
 # starts no nbgrader for a release that has not changed: the course's own release in the course folder
-# (RELEASES), the sandbox's one-unit gradebook (derived from this installation alone) in the user's cache.
-RELEASES = ".gan_course_releases"
+# (Course.releases), the sandbox's one-unit gradebook (derived from this installation alone) in the user's cache.
 CACHE_ENV = "GAN_COURSE_CACHE"
 
 
 def release_key(unit):
     """A digest of what generate_assignment makes of ``unit`` depends on: the solution notebook, the
     course's nbgrader configuration, the grader's code (its preprocessors) and nbgrader's version."""
-    from . import incremental
-
-    digest = hashlib.sha256(units.solution_path(unit).read_bytes())
-    digest.update((units.AUTOGRADER / "nbgrader_config.py").read_bytes())
-    digest.update(f"\0{incremental.code_digest()}\0{importlib.metadata.version('nbgrader')}".encode())
-    return digest.hexdigest()
+    return fingerprint.digest(units.solution_path(unit).read_bytes(), (units.AUTOGRADER / "nbgrader_config.py").read_bytes(),
+                              fingerprint.code(), importlib.metadata.version("nbgrader"))
 
 
 def cache_folder():
@@ -162,28 +139,35 @@ def scratch_gradebook(folder, unit):
     return data
 
 
-def release_in_course(course_dir, unit):
+def release_units(course, unit_names):
+    """The course folder's nbgrader sources and assignments (one gradebook: one unit after another)."""
+    write_sources(course.root, unit_names)
+    for unit in unit_names:
+        release_in_course(course, unit)
+
+
+def release_in_course(course, unit):
     """generate_assignment for ``unit`` in the course folder, unless the release there was made from the
     same sources (see :func:`release_key`) and the gradebook still has it."""
-    stamp = Path(course_dir) / RELEASES / f"{unit}.released"
+    stamp = course.releases / f"{unit}.released"
     key = release_key(unit)
-    released = released_path(course_dir, unit)
-    if stamp.is_file() and stamp.read_text() == key and released.is_file() and in_gradebook(course_dir, unit):
+    released = course.released(unit)
+    if stamp.is_file() and stamp.read_text() == key and released.is_file() and in_gradebook(course, unit):
         return released
     stamp.unlink(missing_ok=True)
-    generate_assignment(course_dir, unit)
+    generate_assignment(course.root, unit)
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(key)
     return released
 
 
-def in_gradebook(course_dir, unit):
+def in_gradebook(course, unit):
     """Whether the course's gradebook knows ``unit``'s notebook (an instructor may have removed it)."""
     from nbgrader.api import MissingEntry
 
-    if not gradebook_path(course_dir).is_file():
+    if not course.gradebook_file.is_file():
         return False
-    with gradebook(course_dir) as gb:
+    with course.gradebook() as gb:
         try:
             gb.find_notebook(unit, unit)
         except MissingEntry:

@@ -7,7 +7,7 @@
 * ``--cluster ADDRESS``: an existing cluster's scheduler, as ``tcp://host:8786`` or the path of a
   scheduler file (written by ``dask scheduler --scheduler-file``, dask-jobqueue or the
   dask-kubernetes operator). Its workers must have gan-course and bubblewrap installed and the
-  repository's ``autograder/`` folder on their ``PYTHONPATH`` (see the README).
+  repository's ``autograder/`` folder on their ``PYTHONPATH`` (see docs/cluster.md).
 * ``pool``: a plain ``concurrent.futures`` thread pool, for the speed benchmark's comparison.
 
 On a cluster, a worker that dies (``kill -9``, out of memory) has its tasks run again on another
@@ -21,7 +21,7 @@ import signal
 import sys
 from pathlib import Path
 
-from gan_course.notebooks import CourseError
+from gan_course.shared import CourseError
 from gan_course.signals import handlers
 
 EMBEDDED = "embedded"
@@ -126,7 +126,8 @@ def connect(cluster):
                           "--scheduler-file FILE`), or its tcp://host:port address")
     target = {"scheduler_file": cluster} if is_file else {"address": cluster}
     # A scheduler lost mid-run is said once, by the grader (LostCluster), not also by Dask's own log.
-    logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
+    for name in ("distributed.client", "distributed.batched"):  # the client's log, and its comm's as it closes
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         client = Client(**target, timeout="5s")
     except (OSError, TimeoutError, ValueError) as exc:
@@ -148,12 +149,12 @@ def check_workers(client, cluster, grader="gan_course_grader"):
     found = client.run(importlib.util.find_spec, grader)  # a standard function: any worker can run it
     if not found:
         print(f"gan-course grade: the Dask cluster {cluster} has no workers yet: grading starts when one connects "
-              "(start them as the README says: `dask worker ...`)", file=sys.stderr, flush=True)
+              "(start them as docs/cluster.md says: `dask worker ...`)", file=sys.stderr, flush=True)
     lacking = sorted(address for address, spec in found.items() if spec is None)
     if lacking:
         raise CourseError(f"{len(lacking)} of the {len(found)} workers of the Dask cluster {cluster} cannot import the "
                           f"grader ({grader}; {', '.join(lacking[:3])}{' ...' if len(lacking) > 3 else ''}): start "
-                          "them with the course repository's autograder/ folder on their PYTHONPATH (README). Nothing "
+                          "them with the course repository's autograder/ folder on their PYTHONPATH (docs/cluster.md). Nothing "
                           "was graded.")
 
 

@@ -15,7 +15,7 @@ from nbgrader.nbgraderformat import MetadataValidator
 from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, NbGraderPreprocessor,
                                     OverwriteCells, OverwriteKernelspec)
 
-from gan_course.notebooks import is_test_cell
+from gan_course.shared import is_test_cell
 from gan_course_probe.execute import NOT_RUN_TAG
 
 RESTORED_NOTE = "# This cell was missing from the submission; the grader put it back.\n"

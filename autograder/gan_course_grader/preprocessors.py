@@ -3,7 +3,7 @@
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from gan_course.notebooks import HIDDEN_TESTS
+from gan_course.shared import HIDDEN_TESTS
 
 from . import sanitize
 

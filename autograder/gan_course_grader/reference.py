@@ -20,7 +20,7 @@ import symtable
 
 import nbformat
 
-from gan_course.notebooks import is_test_cell, nbgrader_meta, notebook_environment
+from gan_course.shared import is_test_cell, nbgrader_meta, notebook_environment
 
 from . import units
 

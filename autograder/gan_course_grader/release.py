@@ -22,7 +22,7 @@ def release(output=None, unit_names=None):
     output.mkdir(parents=True, exist_ok=True)
     written = []
     with tempfile.TemporaryDirectory(prefix="gan-course-release-") as scratch:
-        nbgrader_course.prepare(scratch, unit_names)
+        nbgrader_course.write_sources(scratch, unit_names)
         for unit in unit_names:
             released = nbgrader_course.generate_assignment(scratch, unit)
             target = output / released.name

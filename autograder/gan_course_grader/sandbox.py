@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from gan_course.notebooks import CELL_TIMEOUT, CourseError, run_environment
+from gan_course.shared import CELL_TIMEOUT, CourseError, run_environment
 
 from . import units
 
@@ -94,7 +94,7 @@ def show_size(n):
 @dataclass(frozen=True)
 class Limits:
     """A submission's limits: the one place their defaults, flags and meanings are written
-    (``gan-course grade`` builds its options from here; a test holds the README to them)."""
+    (``gan-course grade`` builds its options from here; a test holds docs/grading.md to them)."""
 
     time: float | None = _limit(None, "--time-limit", "SECONDS", f"wall time per submission; {AUTO}: "
                                 f"{BUDGET_FACTOR:g} x the reference answers' own time in the sandbox, at least "

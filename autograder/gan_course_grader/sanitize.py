@@ -30,7 +30,7 @@ import secrets
 
 import nbformat
 
-from gan_course.notebooks import RELEASE_METADATA
+from gan_course.shared import RELEASE_METADATA
 
 # --- the allow-list ----------------------------------------------------------------------------
 TAGS = {

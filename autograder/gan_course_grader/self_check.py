@@ -10,18 +10,16 @@ Two ways keep this from costing a second grading of the same thing:
   solution notebook, the limits, the Python and the sandbox program. Any change checks again.
 """
 
-import hashlib
 import json
 import sys
 from pathlib import Path
 
 import nbformat
 
-from gan_course.notebooks import CourseError
+from gan_course.shared import CourseError
 
-from . import incremental, submissions, units
-
-FOLDER = ".gan_course_self_check"
+from . import fingerprint as fingerprints, submissions, units
+from .judging import first_cell
 
 
 def reference_answers(work_dir, unit):
@@ -33,28 +31,26 @@ def reference_answers(work_dir, unit):
 
 
 def fingerprint(unit, limits, sandbox_program):
-    digest = hashlib.sha256(incremental.code_digest().encode())
-    digest.update(units.solution_path(unit).read_bytes())
-    digest.update(f"{limits!r}\0{sys.executable}\0{sandbox_program}".encode())
-    return digest.hexdigest()
+    return fingerprints.digest(fingerprints.code(), units.solution_path(unit).read_bytes(), repr(limits), sys.executable,
+                               sandbox_program)
 
 
-def _record_path(course_dir, unit):
-    return Path(course_dir) / FOLDER / f"{unit}.json"
+def _record_path(course, unit):
+    return course.self_checks / f"{unit}.json"
 
 
-def passed_before(course_dir, unit, key):
+def passed_before(course, unit, key):
     try:
-        return json.loads(_record_path(course_dir, unit).read_text()).get("fingerprint") == key
+        return json.loads(_record_path(course, unit).read_text()).get("fingerprint") == key
     except (OSError, ValueError, AttributeError):
         return False
 
 
-def verify(course_dir, unit, outcome, key):
+def verify(course, unit, outcome, key):
     """Raise (nothing graded) if the reference answers lost points; remember the pass otherwise."""
     lost = [f"{r.exercise}: {r.note}" for r in outcome.rows if r.score < r.max]
     if lost:
-        log = Path(course_dir) / FOLDER / f"{unit}.log"
+        log = course.self_checks / f"{unit}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(outcome.log)
         # The sandbox's stops ("ran longer than the time limit", "used more than 1 GiB of memory", "started more
@@ -71,7 +67,7 @@ def verify(course_dir, unit, outcome, key):
             f"own code (a name not defined, a check that fails the reference), solutions/{unit}.ipynb and "
             f"checks/unit_{unit}.py disagree: fix them and release again; otherwise the sandbox cannot run the "
             f"notebook on this machine: the end of its log is in {log}")
-    record = _record_path(course_dir, unit)
+    record = _record_path(course, unit)
     record.parent.mkdir(parents=True, exist_ok=True)
     record.write_text(json.dumps({"unit": unit, "fingerprint": key, "seconds": round(outcome.seconds, 1)}))
 
@@ -79,9 +75,7 @@ def verify(course_dir, unit, outcome, key):
 def reasons(outcome, width=300):
     """Why each lost exercise of the reference answers lost: its hidden checks' messages, or its test
     cell's error."""
-    from gan_course.notebooks import cell_error
-
-    from .grade import first_cell
+    from gan_course.shared import cell_error
 
     said = []
     for row in outcome.rows:
@@ -98,6 +92,6 @@ def reasons(outcome, width=300):
     return [" ".join(reason.split())[:width] for reason in said]  # each on one line
 
 
-def reference_seconds(course_dir, unit):
+def reference_seconds(course, unit):
     """How long the reference answers took in the sandbox at the last passed check (for time budgets)."""
-    return float(json.loads(_record_path(course_dir, unit).read_text())["seconds"])
+    return float(json.loads(_record_path(course, unit).read_text())["seconds"])

@@ -7,7 +7,7 @@ import re
 
 import nbformat
 
-from gan_course.notebooks import CourseError, nbgrader_meta
+from gan_course.shared import CourseError, nbgrader_meta
 
 from . import units
 

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from gan_course.notebooks import CourseError
+from gan_course.shared import CourseError
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"

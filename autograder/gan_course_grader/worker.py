@@ -16,7 +16,8 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import nbgrader_course, untrusted
+from . import untrusted
+from .course import Course
 from .sandbox import MATPLOTLIB_DIR, Limits, Sandbox, remove_tree
 
 SANDBOX_STUDENT = "student"  # the student id inside every scratch course
@@ -93,9 +94,14 @@ def font_list():
         return None
 
 
+SCRATCH = Course(Path())  # a scratch course's paths, relative to it (the sandbox sees it at another place)
+
+
 def scratch_notebook(step, unit):
     """The notebook of nbgrader's step ("submitted" or "autograded") in a scratch course, relative to it."""
-    return Path(step) / SANDBOX_STUDENT / unit / f"{unit}.ipynb"
+    if step == "submitted":
+        return SCRATCH.submission(SANDBOX_STUDENT, unit)
+    return SCRATCH.autograded(SANDBOX_STUDENT, unit) / f"{unit}.ipynb"
 
 
 def lay_out_scratch(scratch, job):
@@ -107,7 +113,7 @@ def lay_out_scratch(scratch, job):
     for step in ("submitted", "autograded"):
         (scratch / scratch_notebook(step, job.unit)).parent.mkdir(parents=True)
     (scratch / scratch_notebook("submitted", job.unit)).write_bytes(job.submission)
-    nbgrader_course.gradebook_path(scratch).write_bytes(job.gradebook)
+    Course(scratch).gradebook_file.write_bytes(job.gradebook)
     probe = scratch / "probe"
     (probe / "inputs").mkdir(parents=True)
     manifest = {"unit": job.unit, "exercises": {}}
@@ -129,7 +135,7 @@ def prepare_in_scratch(scratch, job):
     from .prepare import prepared_notebook
 
     unit = job.unit
-    gradebook = nbgrader_course.gradebook_path(scratch)
+    gradebook = Course(scratch).gradebook_file
     try:
         body = prepared_notebook(scratch / scratch_notebook("submitted", unit), gradebook, unit, SANDBOX_STUDENT)
         (scratch / PREPARED).write_text(body, encoding="utf-8")  # a lone surrogate in the notebook fails here

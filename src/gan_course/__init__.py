@@ -8,7 +8,15 @@ solutions and no hidden tests; the instructor side lives in the course repositor
 
 __version__ = "0.1.0"
 
-FAST_ENV = "GAN_COURSE_FAST"
+
+def check(notebook=None, timeout=None):
+    """Check a notebook from inside Jupyter: the per-exercise table of `gan-course check`, as a table in the
+    notebook (``from gan_course import check; check()``). See :func:`gan_course.checking.check`."""
+    from . import checking
+
+    return checking.check(notebook) if timeout is None else checking.check(notebook, timeout=timeout)
+
+from .shared import FAST_ENV
 
 
 def fast_mode():

@@ -7,19 +7,15 @@ Instructors:  gan-course release | grade | demo   (in the course repository: sol
 """
 
 import argparse
-import contextlib
 import importlib
 import os
-import signal
 import sys
 from pathlib import Path
 
-from .notebooks import CELL_TIMEOUT, CourseError
-from .signals import handlers
+from .shared import CELL_TIMEOUT
+from .reporting import run_reporting
 
-STUDENT_COMMANDS = ("check", "lab")
-INSTRUCTOR_COMMANDS = ("release", "grade", "demo")  # autograder/gan_course_grader/cli.py (a test keeps them equal)
-DEBUG_ENV = "GAN_COURSE_DEBUG"
+STUDENT_COMMANDS = ("check", "lab")  # the instructor's are the course repository's (autograder/gan_course_grader/cli.py)
 
 
 def find_course_root():
@@ -36,70 +32,23 @@ def find_course_root():
     return None
 
 
-# What an interrupted command says it left behind.
-INTERRUPTED = {"check": "interrupted; your notebook was not changed"}
-
-
-@contextlib.contextmanager
-def stops_as_interrupts():
-    """A SIGTERM or SIGHUP (`kill`, a closed terminal, a batch system's time limit) stops the command as a
-    Ctrl-C does: it is passed on as a SIGINT to whatever takes that signal when it comes, so that what holds
-    back or reports a Ctrl-C treats it the same, and clean-up runs."""
-
-    def stop(signum, frame):
-        if callable(signal.getsignal(signal.SIGINT)):  # Python's handler, one of ours, or an event loop's
-            signal.raise_signal(signal.SIGINT)
-        else:  # SIGINT ignored (a command started in the background by a shell script)
-            raise KeyboardInterrupt
-
-    # A signal ignored when the command started stays ignored: `nohup gan-course grade ...` outlives its terminal.
-    with handlers({sig: stop for sig in (signal.SIGTERM, signal.SIGHUP)
-                   if signal.getsignal(sig) is not signal.SIG_IGN}):
-        yield
-
-
-def run_reporting(command, action, signals=True):
-    """Run a command's ``action``; every failure becomes one line on stderr naming the cause and the fix.
-    With ``signals``, a SIGTERM or SIGHUP interrupts it as a Ctrl-C does (exit status 130)."""
-    try:
-        if not signals:
-            return action()
-        with stops_as_interrupts():
-            return action()
-    except CourseError as exc:
-        problem = str(exc)
-        code = 2
-    except KeyboardInterrupt:
-        problem = INTERRUPTED.get(command, "interrupted; what was finished before is kept, run the command again "
-                                           "to go on")
-        code = 130
-    except OSError as exc:
-        where = f" ({exc.filename})" if exc.filename else ""
-        problem, code = f"{exc.strerror or exc}{where}: check that the path exists and that you may use it", 2
-    except Exception as exc:  # a bug: say so in one line; the traceback on request
-        if os.environ.get(DEBUG_ENV):
-            raise
-        first = (str(exc).strip().splitlines() or [""])[0][:300]
-        problem = (f"unexpected {type(exc).__name__}: {first}. This is a bug in gan-course: run again with "
-                   f"{DEBUG_ENV}=1 to see the traceback, and report it")
-        code = 3
-    print(f"gan-course {command}: {problem}", file=sys.stderr)
-    return code
-
-
-def instructor_main(argv):
-    """Hand an instructor command to the course repository's autograder/."""
+def instructor_cli():
+    """The course repository's instructor commands (its autograder/gan_course_grader/cli.py), or None outside one."""
     root = find_course_root()
     if root is None:
-        print(f"gan-course {argv[0]}: this command is for instructors and needs the course repository (its "
-              "solutions/ and autograder/ folders), which a student install does not hold. Run it inside a "
-              "checkout of the repository, or set GAN_COURSE_ROOT to its path. Students use `gan-course check`.",
-              file=sys.stderr)
-        return 2
+        return None
     path = str(root / "autograder")
     if path not in sys.path:
         sys.path.insert(0, path)
-    return importlib.import_module("gan_course_grader.cli").main(argv)
+    return importlib.import_module("gan_course_grader.cli")
+
+
+def not_a_student_command(command):
+    print(f"gan-course {command}: not a student command ({' or '.join(STUDENT_COMMANDS)}); an instructor command "
+          "needs the course repository (its solutions/ and autograder/ folders), which a student install "
+          "does not hold. Run it inside a checkout of the repository, or set GAN_COURSE_ROOT to its path. Students "
+          "use `gan-course check`.", file=sys.stderr)
+    return 2
 
 
 def positive_seconds(text):
@@ -139,12 +88,15 @@ def build_parser():
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv and argv[0] in INSTRUCTOR_COMMANDS:
-        return instructor_main(argv)
     parser = build_parser()
     if argv and not argv[0].startswith("-") and argv[0] not in STUDENT_COMMANDS:
+        instructor = instructor_cli()
+        if instructor is None:
+            return not_a_student_command(argv[0])
+        if argv[0] in instructor.COMMANDS:
+            return instructor.main(argv)
         parser.error(f"unknown command {argv[0]!r}: students use {' or '.join(STUDENT_COMMANDS)}, "
-                     f"instructors {', '.join(INSTRUCTOR_COMMANDS)} (gan-course --help)")
+                     f"instructors {', '.join(instructor.COMMANDS)} (gan-course --help)")
     args, extra = parser.parse_known_args(argv)
     if args.command == "lab":
         from . import lab
@@ -155,8 +107,8 @@ def main(argv=None):
         parser.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
 
     def check():
-        from . import check
-        return check.main(args.notebook, as_json=args.json, timeout=args.timeout)
+        from . import checking
+        return checking.main(args.notebook, as_json=args.json, timeout=args.timeout)
 
     return run_reporting(args.command, check)
 

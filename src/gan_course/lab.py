@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .notebooks import CourseError
+from .shared import CourseError
 from .signals import handlers
 
 # nbgrader's JupyterLab plugins a student does not use (and its menu of them); "validate-assignment"

@@ -23,3 +23,17 @@ def handlers(changed=None, kept=()):
         for sig, handler in saved.items():
             if handler is not None:  # None: a handler set outside Python, which cannot be put back
                 signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def interrupts_deferred():
+    """Hold a Ctrl-C (SIGINT) until the block has run, then raise it: what the block writes is written whole."""
+    received, previous = [], signal.getsignal(signal.SIGINT)
+    try:
+        with handlers({signal.SIGINT: lambda signum, frame: received.append(signum)}):
+            yield
+    finally:
+        if received:  # as the handler it replaced would have
+            if callable(previous):
+                previous(signal.SIGINT, None)
+            raise KeyboardInterrupt

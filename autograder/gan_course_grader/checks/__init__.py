@@ -9,7 +9,7 @@ import importlib
 import traceback
 from pathlib import Path
 
-from gan_course.notebooks import CourseError
+from gan_course.shared import CourseError
 from gan_course_probe.registry import OPS
 
 from .. import units

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from gan_course.notebooks import CourseError
+from gan_course.shared import CourseError
 from gan_course_probe.registry import call_inputs
 
 

@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import notebooks
+from . import notebooks, shared
 
 UNIT_PATTERN = re.compile(r"^\d{1,2}$")
 
@@ -49,7 +49,7 @@ def find_notebook(target, search_dir=".", say=lambda line: print(line, file=sys.
         folders = (Path(search_dir), Path(search_dir) / "course")
         candidates = next((found for found in (sorted(f.glob(prefix + "*.ipynb")) for f in folders) if found), [])
         if not candidates:
-            raise notebooks.NotebookError(
+            raise shared.NotebookError(
                 f"no notebook for unit {target} here: looked for {prefix}*.ipynb in {Path(search_dir).resolve()} "
                 "and its course/ folder. Run the command from the folder that holds your notebooks, "
                 "or give the notebook's path."
@@ -59,7 +59,7 @@ def find_notebook(target, search_dir=".", say=lambda line: print(line, file=sys.
         released = [p for p in candidates if RELEASE_NAME.match(p.name)]
         names = ", ".join(p.name for p in candidates)
         if len(released) != 1:
-            raise notebooks.NotebookError(
+            raise shared.NotebookError(
                 f"several notebooks match unit {target} in {candidates[0].parent.resolve()}: {names}. "
                 f"Give the path of the one to check, e.g. gan-course check {(released or candidates)[0].name}")
         others = ", ".join(p.name for p in candidates if p != released[0])
@@ -67,7 +67,7 @@ def find_notebook(target, search_dir=".", say=lambda line: print(line, file=sys.
         return released[0]
     path = Path(target)
     if path.suffix != ".ipynb":
-        raise notebooks.NotebookError(f"{target!r} is neither a unit number (like 01) nor an .ipynb path")
+        raise shared.NotebookError(f"{target!r} is neither a unit number (like 01) nor an .ipynb path")
     return path
 
 
@@ -137,11 +137,11 @@ STOP_HINTS = {
 
 def results_of(run_nb, exercises):
     stop = next(((i, error) for i, c in enumerate(run_nb.cells)
-                 if (error := notebooks.cell_error(c)) and error[0] in notebooks.RUN_STOPPED), None)
+                 if (error := shared.cell_error(c)) and error[0] in notebooks.RUN_STOPPED), None)
     results = []
     previous = -1
     for ex in exercises:
-        error = notebooks.cell_error(run_nb.cells[ex.index])
+        error = shared.cell_error(run_nb.cells[ex.index])
         start, previous = previous + 1, ex.index
         fields = {}
         if stop is not None and stop[0] < start:
@@ -191,50 +191,50 @@ def results_of(run_nb, exercises):
 def unmarked_test_cells(nb):
     """Grade ids of the cells named as tests (``<exercise>_tests``) that are no longer marked as graded
     tests: their metadata was edited, so a check would skip them silently."""
-    return [notebooks.nbgrader_meta(cell)["grade_id"] for cell in nb.cells
-            if str(notebooks.nbgrader_meta(cell).get("grade_id", "")).endswith("_tests")
-            and not notebooks.is_test_cell(cell)]
+    return [shared.nbgrader_meta(cell)["grade_id"] for cell in nb.cells
+            if str(shared.nbgrader_meta(cell).get("grade_id", "")).endswith("_tests")
+            and not shared.is_test_cell(cell)]
 
 
-def check_notebook(path, timeout=notebooks.CELL_TIMEOUT):
+def check_notebook(path, timeout=shared.CELL_TIMEOUT):
     path = Path(path)
     nb = notebooks.read(path)
     exercises = notebooks.exercises(nb)
     unmarked = unmarked_test_cells(nb)
     if unmarked:
-        raise notebooks.NotebookError(
+        raise shared.NotebookError(
             f"{path}: no longer marked as a test (its nbgrader metadata was changed): {', '.join(unmarked)}. "
             "It would not be checked here, while grading puts the released test back and runs it. "
             "Copy the test cell back from the released notebook."
         )
-    released = nb.metadata.get(notebooks.RELEASE_METADATA, {})
+    released = nb.metadata.get(shared.RELEASE_METADATA, {})
     released = released if isinstance(released, dict) else {}
     unit, named = str(released.get("unit", "")), re.match(r"\d{2}_", path.name)
     if unit and named and not unit.startswith(named.group(0)):
-        raise notebooks.NotebookError(
+        raise shared.NotebookError(
             f"{path}: holds the exercises of unit {unit}, not those of unit {named.group(0)[:2]} that its name says. "
             f"Copy unit {named.group(0)[:2]}'s released notebook here, or check this one under its own name.")
     present = [ex.grade_id for ex in exercises]
     twice = sorted({grade_id for grade_id in present if present.count(grade_id) > 1})
     if twice:
-        raise notebooks.NotebookError(
+        raise shared.NotebookError(
             f"{path}: test cell copied (a copy keeps the original's metadata): {', '.join(twice)}. Grading keeps only "
             "the first of each and runs the copies as your own cells. Delete the copies, then check again.")
     missing = [grade_id for grade_id in released.get("tests", []) if grade_id not in present]
     if missing:
-        raise notebooks.NotebookError(
+        raise shared.NotebookError(
             f"{path}: test cell(s) deleted: {', '.join(map(str, missing))}. Grading puts the released tests back and "
             "runs them, so checking without them would not tell you what grading will. Copy them back from the "
             "released notebook.")
     changed = notebooks.changed_locked_cells(nb)
     if changed:
-        raise notebooks.NotebookError(
+        raise shared.NotebookError(
             f"{path}: changed since the release: {', '.join(changed)}. Grading puts the released tests and given "
             "cells back and runs those, so checking your changed copy would not tell you what grading will. "
             "Undo the change, or copy these cells back from the released notebook."
         )
     if not exercises:
-        raise notebooks.NotebookError(
+        raise shared.NotebookError(
             f"{path}: no graded test cells found. Was a test cell deleted or its metadata changed? "
             "Copy the test cells back from the released notebook."
         )
@@ -283,7 +283,7 @@ def report_dict(path, results):
     }
 
 
-def main(target, as_json=False, timeout=notebooks.CELL_TIMEOUT):
+def main(target, as_json=False, timeout=shared.CELL_TIMEOUT):
     path = find_notebook(target)
     results = check_notebook(path, timeout=timeout)
     if as_json:
@@ -353,37 +353,27 @@ def this_notebook():
     return None
 
 
-def check(notebook=None, timeout=notebooks.CELL_TIMEOUT):
+def check(notebook=None, timeout=shared.CELL_TIMEOUT):
     """Check a notebook from inside Jupyter and show the per-exercise table of `gan-course check`.
 
     ``notebook`` defaults to the notebook this kernel runs (save it first: the saved file is
     checked, in a fresh kernel, never changed). Returns a :class:`Report`.
     """
-    if os.environ.get(notebooks.TOOL_RUN_ENV) or os.environ.get("NBGRADER_EXECUTION"):
+    if os.environ.get(shared.TOOL_RUN_ENV) or os.environ.get("NBGRADER_EXECUTION"):
         # Run by gan-course check itself, the grader, the reference or nbgrader (Validate, autograde):
         # checking would start again, and fail there without a notebook session.
         print("check() does nothing while the course's tools run this notebook")
         return None
     path = Path(notebook) if notebook else this_notebook()
     if path is None:
-        raise notebooks.NotebookError(
+        raise shared.NotebookError(
             "check() could not tell which notebook this kernel runs (Jupyter did not say): "
             "give its path, e.g. check('01_intuition.ipynb')")
     # The same command a student runs in a terminal, in its own process: this kernel stays as it is.
     proc = subprocess.run([sys.executable, "-m", "gan_course.cli", "check", str(path), "--json",
                            "--timeout", str(timeout)], capture_output=True, text=True)
     if proc.returncode not in (0, 1):
-        raise notebooks.NotebookError((proc.stderr.strip().splitlines() or ["gan-course check failed"])[-1])
+        raise shared.NotebookError((proc.stderr.strip().splitlines() or ["gan-course check failed"])[-1])
     report = json.loads(proc.stdout)
     fields = Result.__dataclass_fields__
     return Report(report["notebook"], [Result(**{k: row[k] for k in fields}) for row in report["exercises"]])
-
-
-class _CallableModule(type(sys)):
-    """`from gan_course import check; check()` calls :func:`check` (the module stays a module)."""
-
-    def __call__(self, *args, **kwargs):
-        return check(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

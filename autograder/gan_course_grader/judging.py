@@ -1,0 +1,171 @@
+"""Judging a submission, on the trusted side: what its sandbox run left becomes an :class:`Outcome`, made once:
+each exercise's score, what the student is told, and the notebook the pages show.
+
+An exercise scores its points when its test cell ran without error and every hidden check agrees with the
+reference (``hidden``). A submission that could not be run, or was stopped by a limit, still gets its rows:
+what it could not show scores 0, with the reason.
+"""
+
+import copy
+import sys
+from dataclasses import dataclass, field
+
+import nbformat
+
+from gan_course.shared import cell_error, nbgrader_meta
+
+from . import hidden, sanitize
+from .ledger import Entry, Row
+from .placement import lost_worker
+from .worker import DIED, Job, Run
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A submission on its way: what judging it needs besides what its run brings back."""
+
+    student: str
+    unit: str
+    seed: str
+    key: str  # what its grade depends on (ledger.grade_key)
+    limits: str  # the limits it runs under
+    submitted: object  # course.Submitted: its bytes (None when unreadable), why not, their digest
+    inputs: dict = field(default_factory=dict)  # {check name: probe inputs}
+    job: object = None  # the worker's Job, or None when there is nothing to run
+
+
+def pending(student, unit, seed, key, submitted, gradebook, sandbox):
+    """A submission's probe inputs drawn from its seed, and the Job a worker runs (None for an unreadable file)."""
+    checks = [c for exercise_checks in hidden.checks_of_unit(unit).values() for c in exercise_checks]
+    inputs = {check.name: check.inputs(seed) for check in checks}
+    job = None if submitted.data is None else Job(
+        unit, submitted.data, gradebook, tuple((c.exercise, c.name, c.target, c.op) for c in checks), inputs,
+        sandbox.limits, sandbox.unsafe, sandbox.hidden_paths)
+    return Pending(student, unit, seed, key, repr(sandbox.limits), submitted, inputs, job)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    student: str
+    unit: str
+    seed: str
+    key: str
+    limits: str
+    submission: str  # the digest of the submitted bytes this outcome is of
+    rows: tuple  # of ledger.Row
+    problem: str = ""  # why (part of) the submission could not be shown, or ""
+    messages: dict = field(default_factory=dict)  # grade_id -> what the student is told
+    notebook: object = None  # the notebook for autograded/ and feedback (sanitised), or None
+    seconds: float = 0.0
+    log: str = ""  # the end of what the sandbox printed, or why nbgrader refused the notebook (for the instructor)
+    peak_memory: int = 0  # bytes, the most its sandbox held at once
+    grader_failed: bool = False  # the grader, not the submission, failed: graded again next run
+    # The task failed before any of the submission's results came back (a worker that cannot import the grader):
+    # nothing of the student's decided the failure.
+    before_results: bool = False
+
+    def entry(self):
+        """What the ledger keeps of it."""
+        return Entry(self.student, self.unit, self.seed, self.key, self.submission, self.grader_failed, self.limits,
+                     self.problem, round(self.seconds, 1), round(self.peak_memory / 2**20), self.rows, self.messages,
+                     self.log)
+
+
+def first_cell(nb, grade_id):
+    """The first code cell with this grade id (a run notebook may hold anything), or None."""
+    for cell in nb.cells if nb is not None else []:
+        if cell.get("cell_type") == "code" and nbgrader_meta(cell).get("grade_id") == grade_id:
+            return cell
+    return None
+
+
+def exercise_verdict(cell, checks, problem, ran, results, inputs):
+    """(note, message) of one test cell: note '' when it scores its points."""
+    error = cell_error(ran) if ran is not None else None
+    if error:
+        return f"visible tests failed ({error[0]})", "Hidden checks did not run: fix the error above first."
+    if not any(c.name in results for c in checks):
+        # A cell the kernel never ran (it died before): the same reason as a notebook that never came back.
+        why = problem or (DIED if ran is not None and ran.get("execution_count") is None else "")
+        return (f"not run: {why}" if why else "hidden checks did not run",
+                f"Hidden checks did not run: {why or 'the test cell stopped early'}.")
+    said = {}
+    for c in checks:
+        status, got = results.get(c.name, ({}, None))
+        said[c.name] = hidden.verdict(c, status, got, hidden.wanted(c, status, inputs[c.name]))
+    failed = {name: message for name, message in said.items() if message}
+    if failed:
+        return "hidden checks failed: " + ", ".join(failed), "hidden checks failed:\n" + "\n".join(failed.values())
+    return "", f"hidden checks passed: {len(checks)} of {len(checks)}"
+
+
+def judge(pending, cells, problem, run_nb, results):
+    """(rows, messages): each test cell scores its points if it ran without error and every hidden check agrees."""
+    rows, messages = [], {}
+    for cell in cells:
+        checks = hidden.checks_for(pending.unit, cell.exercise)
+        note, messages[cell.grade_id] = exercise_verdict(cell, checks, problem, first_cell(run_nb, cell.grade_id),
+                                                         results, pending.inputs)
+        rows.append(Row(pending.student, pending.unit, cell.grade_id, 0.0 if note else cell.points, cell.points, note))
+    return tuple(rows), messages
+
+
+def feedback_notebook(cells, run_nb, submitted_nb, problem, messages):
+    """The notebook shown to the student and the instructor: test cells restored, each hidden outcome appended,
+    and nothing that could run in the page that shows it (``sanitize``)."""
+    nb = copy.deepcopy(run_nb if run_nb is not None else submitted_nb)
+    if nb is None and not problem:
+        return None
+    if nb is None:  # nothing could be read: the feedback is the grading note alone
+        nb = nbformat.v4.new_notebook()
+    if run_nb is None:
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+    for cell in cells:
+        target = first_cell(nb, cell.grade_id)
+        if target is None:
+            continue
+        target.source = cell.source
+        target.metadata = nbformat.from_dict(copy.deepcopy(cell.metadata))
+        message = messages[cell.grade_id]
+        if message.startswith("hidden checks failed"):
+            target.outputs.append(nbformat.v4.new_output("error", ename="HiddenCheckFailed", evalue=message,
+                                                         traceback=[message]))
+        else:
+            target.outputs.append(nbformat.v4.new_output("stream", name="stdout", text=message + "\n"))
+    if problem:
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"**Grading note:** {problem}. "
+                                                         "Exercises it did not get to score 0."))
+    return sanitize.notebook(nb)
+
+
+def conclude(pending, run, cells):
+    """Judge what a run left (None: nothing could run): the submission's Outcome."""
+    run = run or Run(problem=pending.submitted.problem)
+    if run.grader_failed:
+        last = [line for line in run.log.splitlines() if line.strip()][-3:]
+        print(f"warning: {pending.student} / {pending.unit}: {run.problem}: {' | '.join(last)[-400:]}", file=sys.stderr)
+    rows, messages = judge(pending, cells, run.problem, run.notebook, run.results)
+    return Outcome(pending.student, pending.unit, pending.seed, pending.key, pending.limits, pending.submitted.digest,
+                   rows, run.problem, messages, feedback_notebook(cells, run.notebook, pending.submitted.notebook,
+                                                                  run.problem, messages),
+                   run.seconds, run.log, run.peak_memory, run.grader_failed)
+
+
+def failed(pending, cells, exc, before_results=False):
+    """Whatever went wrong stays with this submission: it gets 0s and the reason."""
+    if lost_worker(exc):
+        problem, grader_failed = "its grading ended the grading worker's process on every try (see the grader's log)", False
+    else:
+        print(f"warning: {pending.student} / {pending.unit}: the grader failed on this submission: {exc!r}",
+              file=sys.stderr)
+        problem, grader_failed = f"the grader could not process it ({type(exc).__name__})", True
+    return Outcome(pending.student, pending.unit, pending.seed, pending.key, pending.limits, pending.submitted.digest,
+                   zeros(pending.student, pending.unit, cells, problem), problem, grader_failed=grader_failed,
+                   before_results=before_results and grader_failed)
+
+
+def zeros(student, unit, cells, problem):
+    """Every exercise of a submission at 0, with the reason."""
+    return tuple(Row(student, unit, c.grade_id, 0.0, c.points, f"not run: {problem}") for c in cells)

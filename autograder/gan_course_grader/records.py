@@ -1,0 +1,118 @@
+"""What a grading writes, and only the coordinating process writes it: the scores into the course's gradebook
+(keeping any manual grades), the notebook the pages show into autograded/, the ledger's entry; then nbgrader's
+feedback pages.
+"""
+
+import dataclasses
+import os
+import shutil
+import sys
+import warnings
+
+import nbformat
+
+from . import nbgrader_course, untrusted
+from .judging import zeros
+
+EARLIER_STANDS = "the grader failed on it; its earlier grade stands"
+
+
+def submission_timestamp(path):
+    """nbgrader's timestamp.txt beside a submission as a time (UTC), or None: when there is none, or when it is
+    not a time nbgrader can read (then said, and the submission is recorded without it). The file is the
+    student's (it comes with the submission): read as data, never followed through a link, at most 1 KiB."""
+    from nbgrader.utils import parse_utc
+
+    if not os.path.lexists(path):
+        return None
+    data = untrusted.read_bytes(path.parent, path.name, 1024)
+    try:
+        if data is None:
+            raise ValueError("a link, not a file, or larger than 1 KiB")
+        text = data.decode("utf-8").strip()
+        if not text:
+            return None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return parse_utc(text)
+    except Exception as exc:  # dateutil raises several types (and warnings turned errors) for odd input
+        print(f"warning: {path}: not a time nbgrader can read ({type(exc).__name__}: {str(exc)[:80]}); the "
+              "submission is recorded without one. nbgrader writes e.g. '2026-11-30 14:05:00.000000 UTC'.",
+              file=sys.stderr)
+        return None
+
+
+def record(course, ledger, outcome):
+    """Write an outcome into the real gradebook, autograded/ and the ledger."""
+    student, unit = outcome.student, outcome.unit
+    timestamp = submission_timestamp(course.timestamp(student, unit))
+    with course.gradebook() as gb, warnings.catch_warnings():
+        # nbgrader's own add_submission makes SQLAlchemy warn about its autoflush; harmless.
+        warnings.simplefilter("ignore")
+        gb.update_or_create_student(student)
+        gb.update_or_create_submission(unit, student, **({"timestamp": timestamp} if timestamp is not None else {}))
+        scores = {r.exercise: r.score for r in outcome.rows}
+        for grade in gb.find_submission_notebook(unit, unit, student).grades:
+            if grade.name in scores:
+                grade.auto_score = scores[grade.name]
+                grade.needs_manual_grade = grade.manual_score is not None
+        gb.db.commit()
+    autograded = course.autograded(student, unit)
+    shutil.rmtree(autograded, ignore_errors=True)
+    shutil.rmtree(course.feedback(student, unit).parent, ignore_errors=True)
+    if outcome.notebook is not None:
+        autograded.mkdir(parents=True)
+        # The notebook's text is the student's: a lone surrogate in it cannot be UTF-8, and is replaced.
+        (autograded / f"{unit}.ipynb").write_bytes(nbformat.writes(outcome.notebook).encode("utf-8", "replace"))
+    ledger.write(outcome.entry())
+
+
+def keep(course, ledger, outcome, cells):
+    """Record ``outcome``, and return it as it now stands.
+
+    - The grader failed before anything of the student's came back, on the very file it graded before: that grade
+      stands everywhere (gradebook, autograded/, feedback, ledger, CSV), and the next run tries again unless the
+      ledger's key (the old one) is still the current one. A failure the submission could have caused (nbgrader
+      refusing its metadata, results that break a comparison) is recorded as always: 0, the reason, a retry.
+    - An outcome that cannot be recorded (a grader bug, or data of the student's no writer takes) is recorded as
+      the grader's failure instead; if even that fails, it is said: the class goes on.
+    """
+    earlier = ledger.read(outcome.student, outcome.unit)
+    if (outcome.before_results and earlier is not None and not earlier.grader_failed
+            and earlier.submission == outcome.submission):
+        return dataclasses.replace(outcome, rows=earlier.rows, problem=EARLIER_STANDS)
+    try:
+        record(course, ledger, outcome)
+        return outcome
+    except Exception as exc:
+        problem = f"the grader could not process it ({type(exc).__name__})"
+        print(f"warning: {outcome.student} / {outcome.unit}: the grader failed on this submission: {exc!r}",
+              file=sys.stderr)
+        failed = dataclasses.replace(outcome, rows=zeros(outcome.student, outcome.unit, cells, problem),
+                                     problem=problem, grader_failed=True, notebook=None, messages={})
+    try:
+        record(course, ledger, failed)
+    except Exception as exc:
+        print(f"warning: {outcome.student} / {outcome.unit}: could not be recorded ({exc!r}); "
+              "the next run grades it again", file=sys.stderr)
+    return failed
+
+
+def write_feedback(course, outcomes, unit_names=(), students=None):
+    """nbgrader's feedback where it is missing, in the units of ``outcomes`` and ``unit_names``, for ``students``
+    (default: anyone): the submissions graded in this run (``record`` removed theirs) and any a run stopped before
+    its feedback recorded without; everyone else's files are left as they were."""
+    for unit in sorted({o.unit for o in outcomes} | set(unit_names)):
+        graded, done = course.graded(unit)
+        wanted = (graded - done) & (set(students) if students else graded)
+        if not wanted:
+            continue
+        others = sorted((graded | done) - wanted)
+        exclude = [f"--CourseDirectory.student_id_exclude={','.join(others)}"] if others else []
+        nbgrader_course.run(course.root, "generate_feedback", unit, "--force", *exclude, check=False)
+    for o in outcomes:
+        if o.notebook is not None and not course.feedback(o.student, o.unit).is_file():
+            why = (": nbgrader's generate_feedback finds student folders by glob patterns, which miss a name that "
+                   "starts with '.'; rename that student's folder to give them feedback"
+                   if o.student.startswith(".") else "")
+            print(f"warning: no feedback written for {o.student} / {o.unit}; the grades stand{why}", file=sys.stderr)
