@@ -294,3 +294,36 @@ def test_only_the_classes_of_highlighting_and_tables_are_kept():
     assert 'class="k"' in cleaned and 'class="dataframe"' in cleaned
     for name in ("navbar", "tex2jax_process", "modal", "mermaid"):
         assert name not in cleaned
+
+
+# --- found by a second review: time that grew with the square of a cell --------------------------------
+def page_seconds(text):
+    """The best of two: both passes of the sanitiser over a markdown cell and an HTML output of ``text``, and
+    nbgrader's formgrade page of what they wrote."""
+    import time
+
+    best = float("inf")
+    for _ in range(2):
+        nb = one_markdown_cell(text)
+        nb.cells.append(nbformat.v4.new_code_cell("x", outputs=[
+            nbformat.v4.new_output("display_data", data={"text/html": text, "text/plain": "x"})]))
+        started = time.perf_counter()
+        formgrade_page(sanitize.notebook(sanitize.notebook(nb)))
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@pytest.mark.parametrize("unit", ["a [\n", "\\\\[", "\\begin{a}", "<ul>", "<div>"])
+def test_a_big_cell_costs_time_in_proportion_to_its_size(unit):
+    """A bracket in the one-line block made nbconvert's strip_files_prefix scan to its end (30 s for 100 KB,
+    with the formgrader's server blocked); nbconvert's math parser and nh3's nesting grew with the square."""
+    short, long = (page_seconds(unit * (size // len(unit))) for size in (20_000, 80_000))
+    assert long < 10 * max(short, 0.02), (unit, short, long)  # four times the text: not 16 times the time
+
+
+def test_past_its_bounds_a_cell_is_shown_as_text_and_says_so():
+    text = "<ul>" * (sanitize.RENDER_TAGS + 1)
+    source = sanitize.notebook(one_markdown_cell(text)).cells[0].source
+    assert "more than the grader renders" in source and "&lt;ul&gt;" in source and "<ul>" not in source
+    again = sanitize.notebook(sanitize.notebook(one_markdown_cell(text)))
+    assert again.cells[0].source == source  # shown as text once, not escaped again

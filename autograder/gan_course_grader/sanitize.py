@@ -167,6 +167,34 @@ def note(items):
             if items else "")
 
 
+# --- how much is rendered ------------------------------------------------------------------------
+# The sanitiser's time, and the time of the pages that render what it writes (the formgrader renders inside its
+# server's one request loop), must grow no faster than the text: some inputs make parsers slow down with the
+# square of their size (nh3's for elements nested many deep). Past these bounds text is shown as it is.
+RENDER_CHARS = 100_000  # one markdown cell or output
+RENDER_TAGS = 10_000  # "<" in one of them: what bounds how deep its elements nest
+NOTEBOOK_CHARS = 2_000_000  # all of a notebook's
+
+
+class Budget:
+    """What is left of a notebook's rendering bounds."""
+
+    def __init__(self):
+        self.left = NOTEBOOK_CHARS
+
+    def refuses(self, text):
+        """'' when ``text`` may be rendered (and is counted), else why not, as said in the removal note. What the
+        sanitiser wrote (in its wrapper) is cleaned again whatever its length: text shown as it is holds no tags,
+        and cleaning it takes time in proportion to it; only its tags are counted."""
+        size = 0 if text.lstrip().startswith(WRAPPER) else len(text)
+        if size > RENDER_CHARS or text.count("<") > RENDER_TAGS or size > self.left:
+            return (f"rendering of {len(text) // 1000 or 1} KB of markup, more than the grader renders in one cell "
+                    f"({RENDER_CHARS // 1000} KB, {RENDER_TAGS} tags, {NOTEBOOK_CHARS // 10**6} MB a notebook): "
+                    "shown as text")
+        self.left -= size
+        return ""
+
+
 # --- markdown ----------------------------------------------------------------------------------
 MATH = re.compile(r"(?<!\\)\$\$(.+?)\$\$|(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$", re.S)
 CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
@@ -211,8 +239,15 @@ def _markdown(source, attachments=None, anchors=True):
 
 
 def _render(source, attachments):
-    """Markdown as the pages would show it, with its math as MathML and no heading anchors."""
-    return _markdown(latex_to_mathml(source), attachments, anchors=False)
+    """Markdown as the pages would show it, with its math as MathML and no heading anchors: nbconvert's renderer
+    and plugins, without its math parser (its time grows with the square of unclosed ``\\[`` or ``\\begin``;
+    latex_to_mathml has turned the math into MathML already)."""
+    import mistune
+    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath, import_plugin
+
+    renderer = IPythonRenderer(escape=False, attachments=_Attachments(attachments or {}), exclude_anchor_links=True)
+    plugins = [import_plugin(name) for name in MarkdownWithMath.DEFAULT_PLUGINS]
+    return mistune.Markdown(renderer=renderer, plugins=plugins)(latex_to_mathml(source))
 
 
 def is_sanitized(source):
@@ -229,7 +264,10 @@ def block(html_text):
 
 
 def _one_line(html_text):
-    return WRAPPER + html_text.strip().replace("\r", "&#13;").replace("\n", "&#10;") + "</div>"
+    # A "[" as a character reference too: nbconvert's strip_files_prefix, run on every rendered cell, looks for
+    # `[...](files/` with a lazy match that, on one line, scans to its end from every "[" (minutes for 100 KB).
+    made = html_text.strip().replace("\r", "&#13;").replace("\n", "&#10;").replace("[", "&#91;")
+    return WRAPPER + made + "</div>"
 
 
 def as_text(text):
@@ -237,9 +275,12 @@ def as_text(text):
     return clean_html(f"<pre>{html.escape(text)}</pre>")[0]
 
 
-def markdown_html(source, attachments=None):
+def markdown_html(source, attachments=None, budget=None):
     """(the clean HTML of a markdown text, what was taken out). Text already made by :func:`block` is cleaned
-    again as HTML, not rendered a second time."""
+    again as HTML, not rendered a second time. Text beyond the ``budget`` is shown as it is."""
+    too_much = (budget or Budget()).refuses(source)
+    if too_much:
+        return as_text(source), [too_much]
     if is_sanitized(source):
         return clean_html(unwrap(source))
     try:
@@ -255,9 +296,9 @@ def unwrap(text):
     return text[len(WRAPPER):-len("</div>")] if text.startswith(WRAPPER) and text.endswith("</div>") else text
 
 
-def markdown_cell_source(source, attachments=None, dropped=()):
+def markdown_cell_source(source, attachments=None, dropped=(), budget=None):
     """A markdown cell's source, rebuilt: the clean HTML as one block, with a line for what was removed."""
-    cleaned, gone = markdown_html(source, attachments)
+    cleaned, gone = markdown_html(source, attachments, budget)
     gone = list(dict.fromkeys(list(dropped) + gone))
     if gone:
         cleaned += f'<p class="{MARK}-note"><em>{html.escape(note(gone))}</em></p>'
@@ -301,7 +342,7 @@ def _count(value):
     return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**9 else None
 
 
-def _bundle(data, metadata):
+def _bundle(data, metadata, budget):
     """(the data and metadata a page may show of a display, what was taken out)."""
     kept, meta, gone = {}, {}, []
     data = data if isinstance(data, dict) else {}
@@ -311,7 +352,7 @@ def _bundle(data, metadata):
             kept[mime] = _text(value)
         elif mime == "text/latex" and _text(value) is not None and "text/html" not in data:
             # MathJax typesets it where a page loads MathJax, like anything outside the wrapper: MathML instead.
-            cleaned, taken = markdown_html(_text(value))
+            cleaned, taken = markdown_html(_text(value), budget=budget)
             kept["text/html"], gone = WRAPPER + cleaned + "</div>", gone + taken
         elif mime in OUTPUT_IMAGES and _image_data(value) is not None:
             kept[mime] = _image_data(value)
@@ -320,19 +361,20 @@ def _bundle(data, metadata):
             if sizes:
                 meta[mime] = sizes
         elif mime == "text/html" and _text(value) is not None:
-            cleaned, taken = clean_html(unwrap(_text(value)))
+            too_much = budget.refuses(_text(value))
+            cleaned, taken = (as_text(_text(value)), [too_much]) if too_much else clean_html(unwrap(_text(value)))
             kept[mime], gone = WRAPPER + cleaned + "</div>", gone + taken
         elif mime == "text/markdown" and _text(value) is not None and "text/html" not in data:
-            cleaned, taken = markdown_html(_text(value))
+            cleaned, taken = markdown_html(_text(value), budget=budget)
             kept["text/html"], gone = WRAPPER + cleaned + "</div>", gone + taken
         elif mime not in ("text/markdown", "text/latex"):
             gone.append(f"an output of type {mime}" + (" that is not an image" if mime in OUTPUT_IMAGES else ""))
     return kept, meta, gone
 
 
-def outputs(items):
+def outputs(items, budget=None):
     """A code cell's outputs, rebuilt; after one that lost something, a line says what."""
-    rebuilt = []
+    budget, rebuilt = budget or Budget(), []
     for out in items if isinstance(items, list) else []:
         kind = out.get("output_type") if isinstance(out, dict) else None
         if kind == "stream":
@@ -344,7 +386,7 @@ def outputs(items):
                 "error", ename=_text(out.get("ename")) or "Error", evalue=_text(out.get("evalue")) or "",
                 traceback=[line for line in traceback if isinstance(line, str)]))
         elif kind in ("display_data", "execute_result"):
-            data, metadata, gone = _bundle(out.get("data"), out.get("metadata"))
+            data, metadata, gone = _bundle(out.get("data"), out.get("metadata"), budget)
             if data:
                 made = nbformat.v4.new_output(kind, data=data, metadata=metadata)
                 if kind == "execute_result":
@@ -421,7 +463,7 @@ def _attachments(found):
     return kept, gone
 
 
-def cell(found, ids, graded):
+def cell(found, ids, graded, budget):
     """One cell, rebuilt (``ids``: the ids the notebook's cells have so far; ``graded``: the grade ids so far: a
     page shows nbgrader's metadata of the first cell of each only, as nbgrader's pages find a cell by it)."""
     kind = found.get("cell_type") if isinstance(found, dict) else None
@@ -429,9 +471,9 @@ def cell(found, ids, graded):
     source = source or ""
     if kind == "markdown":
         attachments, gone = _attachments(found.get("attachments"))
-        made = nbformat.v4.new_markdown_cell(markdown_cell_source(source, attachments, gone))
+        made = nbformat.v4.new_markdown_cell(markdown_cell_source(source, attachments, gone, budget))
     elif kind == "code":
-        made = nbformat.v4.new_code_cell(source, outputs=outputs(found.get("outputs")),
+        made = nbformat.v4.new_code_cell(source, outputs=outputs(found.get("outputs"), budget),
                                          execution_count=_count(found.get("execution_count")))
     elif kind == "raw":  # shown as its text: nbconvert's pages would render some raw cells as HTML
         made = nbformat.v4.new_markdown_cell(block(as_text(source)))
@@ -472,6 +514,6 @@ def notebook(nb):
     nb = nb if isinstance(nb, dict) else {}
     cells = nb.get("cells") if isinstance(nb.get("cells"), list) else []
     made = nbformat.v4.new_notebook(metadata=notebook_metadata(copy.deepcopy(nb.get("metadata"))))
-    ids, graded = set(), set()
-    made.cells = [cell(found, ids, graded) for found in cells]
+    ids, graded, budget = set(), set(), Budget()
+    made.cells = [cell(found, ids, graded, budget) for found in cells]
     return made
