@@ -149,9 +149,9 @@ class Grading:
             if self_check.passed_before(self.course, unit, self.fingerprints[unit]):
                 self.budget(unit)
                 continue
-            answers = self_check.reference_answers(self.work, unit)
-            digest = read_submission(answers).digest
-            stand_in = next((pair for pair, s in self.submitted.items() if pair[1] == unit and s.digest == digest), None)
+            answers = read_submission(self_check.reference_answers(self.work, unit))
+            stand_in = next((pair for pair, s in self.submitted.items() if pair[1] == unit and s.digest == answers.digest),
+                            None)
             self.waiting[unit] = [pair for pair in self.submitted if pair[1] == unit and pair != stand_in]
             if stand_in:
                 check = self.pending(*stand_in, self.sandbox)
@@ -181,7 +181,7 @@ class Grading:
                 tasks.start(self.pending(*pair), self.graded)
 
     def pending(self, student, unit, box=None, answers=None):
-        submitted = read_submission(answers) if answers else self.submitted[(student, unit)]
+        submitted = answers or self.submitted[(student, unit)]
         return judging.pending(student, unit, self.course.probe_seed(student, unit), self.keys.get((student, unit), ""),
                                submitted, self.gradebooks[unit], box or self.boxes[unit])
 

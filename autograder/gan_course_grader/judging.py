@@ -158,12 +158,16 @@ def failed(pending, cells, exc, before_results=False):
     if lost_worker(exc):
         problem, grader_failed = "its grading ended the grading worker's process on every try (see the grader's log)", False
     else:
-        print(f"warning: {pending.student} / {pending.unit}: the grader failed on this submission: {exc!r}",
-              file=sys.stderr)
-        problem, grader_failed = f"the grader could not process it ({type(exc).__name__})", True
+        problem, grader_failed = grader_failure(pending.student, pending.unit, exc), True
     return Outcome(pending.student, pending.unit, pending.seed, pending.key, pending.limits, pending.submitted.digest,
                    zeros(pending.student, pending.unit, cells, problem), problem, grader_failed=grader_failed,
                    before_results=before_results and grader_failed)
+
+
+def grader_failure(student, unit, exc):
+    """Say that the grader failed on a submission (on stderr, for the instructor); the reason its rows give."""
+    print(f"warning: {student} / {unit}: the grader failed on this submission: {exc!r}", file=sys.stderr)
+    return f"the grader could not process it ({type(exc).__name__})"
 
 
 def zeros(student, unit, cells, problem):

@@ -12,7 +12,7 @@ import warnings
 import nbformat
 
 from . import nbgrader_course, untrusted
-from .judging import zeros
+from .judging import grader_failure, zeros
 
 EARLIER_STANDS = "the grader failed on it; its earlier grade stands"
 
@@ -85,9 +85,7 @@ def keep(course, ledger, outcome, cells):
         record(course, ledger, outcome)
         return outcome
     except Exception as exc:
-        problem = f"the grader could not process it ({type(exc).__name__})"
-        print(f"warning: {outcome.student} / {outcome.unit}: the grader failed on this submission: {exc!r}",
-              file=sys.stderr)
+        problem = grader_failure(outcome.student, outcome.unit, exc)
         failed = dataclasses.replace(outcome, rows=zeros(outcome.student, outcome.unit, cells, problem),
                                      problem=problem, grader_failed=True, notebook=None, messages={})
     try:

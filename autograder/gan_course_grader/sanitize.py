@@ -229,13 +229,18 @@ class _Attachments(dict):
         return {"image/gif": EMPTY_GIF}
 
 
-def _markdown(source, attachments=None, anchors=True):
-    """Markdown as nbconvert's pages render it: its own renderer, as its HTML exporter calls it."""
-    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+def _renderer(attachments=None, anchors=True):
+    """nbconvert's HTML renderer of markdown, as its HTML exporter makes it."""
+    from nbconvert.filters.markdown_mistune import IPythonRenderer
 
-    renderer = IPythonRenderer(escape=False, attachments=_Attachments(attachments or {}),
-                               exclude_anchor_links=not anchors)
-    return MarkdownWithMath(renderer=renderer).render(source)
+    return IPythonRenderer(escape=False, attachments=_Attachments(attachments or {}), exclude_anchor_links=not anchors)
+
+
+def _markdown(source):
+    """Markdown as nbconvert's pages render it: its own renderer and parser."""
+    from nbconvert.filters.markdown_mistune import MarkdownWithMath
+
+    return MarkdownWithMath(renderer=_renderer()).render(source)
 
 
 def _render(source, attachments):
@@ -243,11 +248,10 @@ def _render(source, attachments):
     and plugins, without its math parser (its time grows with the square of unclosed ``\\[`` or ``\\begin``;
     latex_to_mathml has turned the math into MathML already)."""
     import mistune
-    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath, import_plugin
+    from nbconvert.filters.markdown_mistune import MarkdownWithMath, import_plugin
 
-    renderer = IPythonRenderer(escape=False, attachments=_Attachments(attachments or {}), exclude_anchor_links=True)
     plugins = [import_plugin(name) for name in MarkdownWithMath.DEFAULT_PLUGINS]
-    return mistune.Markdown(renderer=renderer, plugins=plugins)(latex_to_mathml(source))
+    return mistune.Markdown(renderer=_renderer(attachments, anchors=False), plugins=plugins)(latex_to_mathml(source))
 
 
 def is_sanitized(source):
@@ -286,7 +290,7 @@ def markdown_html(source, attachments=None, budget=None):
     try:
         rendered = _render(source, attachments or {})
     except Exception as exc:  # whatever nbconvert's renderer cannot take is shown as text
-        return f"<pre>{html.escape(source)}</pre>", [f"markdown the grader could not render ({type(exc).__name__})"]
+        return as_text(source), [f"markdown the grader could not render ({type(exc).__name__})"]
     return clean_html(rendered)
 
 
@@ -348,25 +352,24 @@ def _bundle(data, metadata, budget):
     data = data if isinstance(data, dict) else {}
     metadata = metadata if isinstance(metadata, dict) else {}
     for mime, value in data.items():
-        if mime == "text/plain" and _text(value) is not None:
-            kept[mime] = _text(value)
-        elif mime == "text/latex" and _text(value) is not None and "text/html" not in data:
-            # MathJax typesets it where a page loads MathJax, like anything outside the wrapper: MathML instead.
-            cleaned, taken = markdown_html(_text(value), budget=budget)
+        text = _text(value)
+        image = _image_data(value) if mime in OUTPUT_IMAGES else None
+        if mime == "text/plain" and text is not None:
+            kept[mime] = text
+        elif mime in ("text/latex", "text/markdown") and text is not None and "text/html" not in data:
+            # As HTML made here: MathJax would typeset LaTeX where a page loads it, MathML instead.
+            cleaned, taken = markdown_html(text, budget=budget)
             kept["text/html"], gone = WRAPPER + cleaned + "</div>", gone + taken
-        elif mime in OUTPUT_IMAGES and _image_data(value) is not None:
-            kept[mime] = _image_data(value)
+        elif image is not None:
+            kept[mime] = image
             sizes = metadata.get(mime) if isinstance(metadata.get(mime), dict) else {}
             sizes = {k: _size(sizes.get(k)) for k in ("width", "height") if _size(sizes.get(k)) is not None}
             if sizes:
                 meta[mime] = sizes
-        elif mime == "text/html" and _text(value) is not None:
-            too_much = budget.refuses(_text(value))
-            cleaned, taken = (as_text(_text(value)), [too_much]) if too_much else clean_html(unwrap(_text(value)))
+        elif mime == "text/html" and text is not None:
+            too_much = budget.refuses(text)
+            cleaned, taken = (as_text(text), [too_much]) if too_much else clean_html(unwrap(text))
             kept[mime], gone = WRAPPER + cleaned + "</div>", gone + taken
-        elif mime == "text/markdown" and _text(value) is not None and "text/html" not in data:
-            cleaned, taken = markdown_html(_text(value), budget=budget)
-            kept["text/html"], gone = WRAPPER + cleaned + "</div>", gone + taken
         elif mime not in ("text/markdown", "text/latex"):
             gone.append(f"an output of type {mime}" + (" that is not an image" if mime in OUTPUT_IMAGES else ""))
     return kept, meta, gone

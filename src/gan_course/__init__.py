@@ -6,17 +6,17 @@ solutions and no hidden tests; the instructor side lives in the course repositor
 ``autograder/`` folder.
 """
 
+from .shared import CELL_TIMEOUT, FAST_ENV
+
 __version__ = "0.1.0"
 
 
-def check(notebook=None, timeout=None):
+def check(notebook=None, timeout=CELL_TIMEOUT):
     """Check a notebook from inside Jupyter: the per-exercise table of `gan-course check`, as a table in the
     notebook (``from gan_course import check; check()``). See :func:`gan_course.checking.check`."""
     from . import checking
 
-    return checking.check(notebook) if timeout is None else checking.check(notebook, timeout=timeout)
-
-from .shared import FAST_ENV
+    return checking.check(notebook, timeout=timeout)
 
 
 def fast_mode():
