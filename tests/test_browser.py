@@ -166,8 +166,9 @@ def test_student_lab_has_no_instructor_tools(page, student):
     with pytest.raises(urllib.error.HTTPError, match="404"):
         urllib.request.urlopen(student.url("/formgrader"))
     body = page.locator("body").inner_text()
+    assert '"@jupyterlab/apputils-extension:announcements"' in html
     for words in ("Nbgrader", "Formgrader", "Create Assignment", "Assignment List", "Error fetching courses",
-                  "exchange directory does not exist"):
+                  "exchange directory does not exist", "official Jupyter news"):
         assert words not in body, words
 
 

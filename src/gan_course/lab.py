@@ -3,8 +3,8 @@
 nbgrader (which brings JupyterLab 4 and Notebook 7) installs its instructor tools into every
 JupyterLab: the Formgrader, Create Assignment, and an Assignment List and Course List that need an
 exchange folder a student does not have. This command starts JupyterLab with those turned off
-(both their pages in the browser and their server parts), and keeps Validate. It changes no
-configuration file: the settings live in a private folder that JUPYTER_CONFIG_PATH names for this
+(both their pages in the browser and their server parts), and keeps Validate; JupyterLab's news pop-up is off
+too. It changes no configuration file: the settings live in a private folder that JUPYTER_CONFIG_PATH names for this
 server only, so `jupyter lab` started by hand (an instructor's) keeps every tool.
 """
 
@@ -21,9 +21,11 @@ from .shared import CourseError
 from .signals import handlers
 
 # nbgrader's JupyterLab plugins a student does not use (and its menu of them); "validate-assignment"
-# (the Validate button) stays.
+# (the Validate button) stays. And JupyterLab's news: without it, every student is first asked "Would you like
+# to get notified about official Jupyter news?" (and, if yes, the page fetches a feed from the internet).
 HIDDEN_PLUGINS = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:menu",
-                  "@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:course-list"]
+                  "@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:course-list",
+                  "@jupyterlab/apputils-extension:announcements"]
 HIDDEN_SERVER_EXTENSIONS = ["nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.assignment_list",
                             "nbgrader.server_extensions.course_list"]
 
