@@ -108,13 +108,14 @@ class Grading:
                   "anything this user can, including grades. Use only for submissions you trust.", file=sys.stderr)
         self.units = sorted({unit for _, unit in submitted})
         self.cells = {unit: test_cells(unit) for unit in self.units}
-        self.boxes, self.waiting, self.outcomes, self.started = {}, {}, [], time.monotonic()
+        self.boxes, self.waiting, self.outcomes = {}, {}, []
 
     def run(self):
         # The cluster first: an unreachable one is said at once, before any work.
         warming = (warm_up, self.sandbox.unsafe, self.sandbox.hidden_paths)
         with placement(self.cluster, max(1, self.jobs), warming) as (submit, wait_first), \
-                tempfile.TemporaryDirectory(prefix="gan-course-grading-") as work:
+                tempfile.TemporaryDirectory(prefix="gan-course-grading-") as work, \
+                Progress(len(self.submitted), self.progress) as self.bar:
             self.work = Path(work)
             self.set_up()
             tasks = Tasks(submit, wait_first, self.lost_cluster)
@@ -208,9 +209,7 @@ class Grading:
         with interrupts_deferred():  # a Ctrl-C here lands after the record: never half a gradebook row
             outcome = records.keep(self.course, self.ledger, outcome, self.cells[outcome.unit])
         self.outcomes.append(outcome)
-        failed = sum(o.grader_failed for o in self.outcomes)
-        self.progress(progress_bar(len(self.outcomes), len(self.submitted), outcome, failed,
-                                   time.monotonic() - self.started))
+        self.bar.done(outcome)
 
     def lost_cluster(self):
         return LostCluster(f"lost the Dask scheduler {self.cluster or '(embedded)'} after {len(self.outcomes)} of "
@@ -219,16 +218,43 @@ class Grading:
 
 
 # --- reporting ------------------------------------------------------------------------------
-def progress_bar(done, total, outcome, failed=0, seconds=0.0, width=24):
-    """[####....] 3/10 alice / 01_intuition: 7/10 in 12 s (0 failed, 7 left, about 1 min to go)"""
-    filled = round(width * done / total)
-    got = sum(r.score for r in outcome.rows)
-    out_of = sum(r.max for r in outcome.rows)
-    left = total - done
-    eta = f", about {format_duration(seconds / done * left)} to go" if left and done else ""
-    return (f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {outcome.student} / {outcome.unit}: "
-            f"{got:g}/{out_of:g} in {outcome.seconds:.0f} s" + (f" ({outcome.problem})" if outcome.problem else "")
-            + f" ({failed} failed, {left} left{eta})")
+class Progress:
+    """The class's progress, one line per graded submission. On a terminal, under them, tqdm's bar: done of all,
+    the grader's failures, the time left. Elsewhere (a log, CI) no bar: each line ends with the same counts.
+
+        3/10 alice / 01_intuition: 7/10 in 12 s (0 failed, 7 left, about 1 min to go)
+    """
+
+    def __init__(self, total, say, stream=None):
+        from tqdm import tqdm
+
+        self.total, self.say, self.failed, self.started = total, say, 0, time.monotonic()
+        stream = stream or sys.stderr
+        self.bar = tqdm(total=total, file=stream, unit="submission", dynamic_ncols=True, leave=False,
+                        disable=not stream.isatty(), postfix="0 failed",
+                        bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.bar.close()
+
+    def done(self, outcome):
+        self.failed += outcome.grader_failed
+        got, out_of = sum(r.score for r in outcome.rows), sum(r.max for r in outcome.rows)
+        line = (f"{outcome.student} / {outcome.unit}: {got:g}/{out_of:g} in {outcome.seconds:.0f} s"
+                + (f" ({outcome.problem})" if outcome.problem else ""))
+        if self.bar.disable:
+            done = self.bar.n = self.bar.n + 1
+            left = self.total - done
+            eta = (f", about {format_duration((time.monotonic() - self.started) / done * left)} to go" if left
+                   else "")
+            self.say(f"{done}/{self.total} {line} ({self.failed} failed, {left} left{eta})")
+        else:
+            self.bar.write(f"{self.bar.n + 1}/{self.total} {line}", file=self.bar.fp)
+            self.bar.set_postfix_str(f"{self.failed} failed", refresh=False)
+            self.bar.update()
 
 
 def format_duration(seconds):
