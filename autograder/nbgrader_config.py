@@ -81,9 +81,14 @@ else:
 
     # Nested under GenerateFeedback: only the feedback exporter, not the formgrader's own pages.
     c.GenerateFeedback.HTMLExporter.template_name = "gan_course_feedback"
+    _nbgrader_templates = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates")
     c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [
-        os.path.join(_autograder, "gan_course_grader", "templates"),
-        os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates")]
+        os.path.join(_autograder, "gan_course_grader", "templates"), _nbgrader_templates]
+    # Our page extends nbgrader's by its path ('feedback/index.html.j2'): it names each exercise. (nbgrader sets this
+    # list to the folder of its page's stylesheet, bootstrap.min.css: kept.)
+    c.GenerateFeedback.HTMLExporter.extra_template_paths = [
+        _nbgrader_templates,
+        os.path.join(os.path.dirname(_nbgrader_templates), "static", "node_modules", "bootstrap", "dist", "css")]
 
 # `nbgrader export` (and the formgrader's export) writes its own CSV beside the project's grades.csv.
 c.ExportPlugin.to = "nbgrader_export.csv"

@@ -67,6 +67,7 @@ _fig, _ax = plt.subplots(figsize=(2, 2))
 _ax.plot([0, 1], [0, 1])
 _png = io.BytesIO()
 _fig.savefig(_png, format="png")
+plt.close(_fig)  # shown once, as the Image below (a kernel's inline backend would show an open figure too)
 display(Image(_png.getvalue()))
 """
 PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="

@@ -131,10 +131,10 @@ def test_an_honest_notebook_shows_the_same(baseline):
     """The solution notebook sanitised: every markdown cell's text, math (as MathML), tables and code, and a
     PNG plot and a pandas-style table output, are kept; nothing is said to be removed."""
     nb = nbformat.read(units.solution_path("01"), as_version=4)
-    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(40)).decode()
+    plot_png = png(300, 200)
     table = '<table border="1" class="dataframe"><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>'
     plot = nbformat.v4.new_code_cell("plot()", outputs=[
-        nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"},
+        nbformat.v4.new_output("display_data", data={"image/png": plot_png, "text/plain": "<Figure>"},
                                metadata={"image/png": {"width": 300, "height": 200}}),
         nbformat.v4.new_output("execute_result", data={"text/html": table, "text/plain": "   a\n0  1"},
                                execution_count=3)])
@@ -146,7 +146,7 @@ def test_an_honest_notebook_shows_the_same(baseline):
     assert live(page, baseline) == []
     assert page.count("<math") >= 20 and page.count("<table") >= 2 and "highlight" in page
     outputs = clean.cells[-1].outputs
-    assert outputs[0].data["image/png"] == png and outputs[0].metadata == {"image/png": {"width": 300, "height": 200}}
+    assert outputs[0].data["image/png"] == plot_png and outputs[0].metadata == {"image/png": {"width": 300, "height": 200}}
     assert "<td>1</td>" in outputs[1].data["text/html"] and outputs[1].execution_count == 3
 
     def words(source):
@@ -327,3 +327,62 @@ def test_past_its_bounds_a_cell_is_shown_as_text_and_says_so():
     assert "more than the grader renders" in source and "&lt;ul&gt;" in source and "<ul>" not in source
     again = sanitize.notebook(sanitize.notebook(one_markdown_cell(text)))
     assert again.cells[0].source == source  # shown as text once, not escaped again
+
+
+# --- a student's pictures (issue 34): shown, within bounds that keep a page small -----------------------------
+def png(width, height, noisy=True):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    pixels = (np.random.default_rng(0).integers(0, 256, (height, width, 3), dtype=np.uint8) if noisy
+              else np.full((height, width, 3), 200, np.uint8))
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, format="PNG")
+    return base64.b64encode(out.getvalue()).decode()
+
+
+def pictures(*images, mime="image/png"):
+    outputs = [nbformat.v4.new_output("display_data", data={mime: image, "text/plain": "<Figure>"}) for image in images]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("plt.show()", outputs=outputs)]
+    return nb
+
+
+def shown_and_said(nb):
+    outs = nb.cells[0].outputs
+    shown = [o.data["image/png"] for o in outs if "image/png" in o.get("data", {})]
+    said = [o.text for o in outs if o.output_type == "stream"]
+    return shown, said
+
+
+def test_a_students_plots_are_kept_as_they_are():
+    plot = png(300, 200)
+    shown, said = shown_and_said(sanitize.notebook(pictures(plot, png(40, 40, noisy=False))))
+    assert shown == [plot, png(40, 40, noisy=False)] and said == []
+
+
+def test_an_image_too_large_in_bytes_or_pixels_is_left_out_and_said():
+    big, huge_but_flat = png(430, 430), png(2100, 2100, noisy=False)  # 555 KB; 4.4 megapixels in a few KB
+    assert len(huge_but_flat) < 100_000
+    shown, said = shown_and_said(sanitize.notebook(pictures(big, huge_but_flat, png(20, 20))))
+    assert shown == [png(20, 20)]
+    assert said[0].startswith("left out by the grader: an image of 55") and "500 KB" in said[0]
+    assert "2100×2100 pixels" in said[1] and "4 megapixels" in said[1]
+
+
+def test_a_notebooks_images_are_bounded_together_and_a_second_pass_keeps_the_same():
+    each = png(380, 380)  # about 430 KB: nine fit in 4 MB, the tenth does not
+    clean = sanitize.notebook(pictures(*[each] * 11))
+    shown, said = shown_and_said(clean)
+    assert len(shown) == 9 and len(said) == 2 and all("4 MB a notebook" in line for line in said)
+    again = sanitize.notebook(clean)
+    assert shown_and_said(again) == (shown, said)
+
+
+def test_an_image_that_is_not_what_it_says_is_left_out():
+    jpeg_as_png = base64.b64encode(b"\xff\xd8\xff\xe0" + b"\0" * 100).decode()
+    text_as_png = base64.b64encode(b"<svg onload=alert(1)>").decode()
+    shown, said = shown_and_said(sanitize.notebook(pictures(jpeg_as_png, text_as_png)))
+    assert shown == [] and len(said) == 2 and all("that is not one" in line for line in said)

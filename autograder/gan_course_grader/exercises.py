@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import nbformat
 
-from gan_course.shared import HIDDEN_TESTS, CourseError, is_test_cell, nbgrader_meta
+from gan_course.shared import HIDDEN_TESTS, RELEASE_METADATA, CourseError, is_test_cell, nbgrader_meta
 
 from . import checks, hidden, units
 
@@ -65,3 +65,13 @@ def test_cells(unit):
         raise CourseError(f"{checks.module_path(unit).name} checks exercises with no test cell in {path.name}: "
                           f"{', '.join(orphans)} (a test cell's grade id is <exercise>{TEST_SUFFIX})")
     return found
+
+
+def exercise_titles(unit):
+    """{grade id: its exercise's title, as the solution notebook names it} of a unit's test cells; {} for a name
+    that is no unit."""
+    try:
+        cells = test_cells(unit)
+    except CourseError:
+        return {}
+    return {c.grade_id: c.metadata.get(RELEASE_METADATA, {}).get("title") or c.exercise for c in cells}

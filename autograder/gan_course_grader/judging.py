@@ -94,9 +94,12 @@ def exercise_verdict(cell, checks, problem, ran, results, inputs):
         status, got = results.get(c.name, ({}, None))
         said[c.name] = hidden.verdict(c, status, got, hidden.wanted(c, status, inputs[c.name]))
     failed = {name: message for name, message in said.items() if message}
+    passed = "passed: " + ", ".join(name for name, message in said.items() if not message)
     if failed:
-        return "hidden checks failed: " + ", ".join(failed), "hidden checks failed:\n" + "\n".join(failed.values())
-    return "", f"hidden checks passed: {len(checks)} of {len(checks)}"
+        return ("hidden checks failed: " + ", ".join(failed),
+                "\n".join([f"hidden checks failed: {len(failed)} of {len(checks)}", *failed.values()]
+                          + ([passed] if len(failed) < len(checks) else [])))
+    return "", f"hidden checks passed: {len(checks)} of {len(checks)}\n{passed}"
 
 
 def judge(pending, cells, problem, run_nb, results):

@@ -47,6 +47,10 @@ BUDGET_FLOOR = 30.0
 SELF_CHECK_SECONDS = 1800.0  # the reference answers' own run, before any time is known
 RUNNING = set()  # the sandboxes running in this process now (their launcher processes)
 MATPLOTLIB_DIR = "tmp/matplotlib"  # in the scratch folder: the sandbox's MPLCONFIGDIR
+# A graded notebook keeps its pictures (faces, loss curves, digit grids) as PNG outputs, as a Jupyter kernel
+# makes them by default: the feedback shows the student's own (the sanitiser bounds their size). The course's
+# other runs (the self-check, the reference) draw with Agg, where no picture is kept.
+PICTURES_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
 def _limit(default, flag, metavar, help, parse, show):
@@ -276,13 +280,13 @@ class Sandbox:
     def environment(self, scratch, extra):
         seen, probe_path = self.paths(scratch)
         # A clean environment: the course's notebook environment and what this sandbox needs, nothing of the grader's.
-        return run_environment(base={
+        return {**run_environment(base={
             "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
             "HOME": str(seen / "home"), "TMPDIR": str(seen / "tmp"), "PYTHONPATH": probe_path,
             "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
             "MPLCONFIGDIR": str(seen / MATPLOTLIB_DIR), "KERAS_HOME": str(seen / "tmp" / "keras"),
             **extra,
-        })
+        }), "MPLBACKEND": PICTURES_BACKEND}
 
     def command(self, scratch, argv, env):
         scratch = Path(scratch)

@@ -25,6 +25,7 @@ import base64
 import binascii
 import copy
 import html
+import io
 import re
 import secrets
 
@@ -174,6 +175,23 @@ def note(items):
 RENDER_CHARS = 100_000  # one markdown cell or output
 RENDER_TAGS = 10_000  # "<" in one of them: what bounds how deep its elements nest
 NOTEBOOK_CHARS = 2_000_000  # all of a notebook's
+# A student's pictures are shown (faces, loss curves, digit grids: a few tens of KB each), within bounds that keep
+# a page small: an image's bytes, the pixels a browser decodes it to (a flat PNG of 100 KB can hold 10^8 pixels),
+# and all of a notebook's images.
+IMAGE_BYTES = 500_000
+IMAGE_PIXELS = 4_000_000
+NOTEBOOK_IMAGE_BYTES = 4_000_000
+
+
+def image_pixels(mime, data):
+    """(width, height) of base64 ``data`` that holds an image of type ``mime`` (its header only is read), or None."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(base64.b64decode(data))) as image:
+            return image.size if Image.MIME.get(image.format) == mime else None
+    except Exception:  # Pillow raises many types on what is not an image (and on a decompression bomb)
+        return None
 
 
 class Budget:
@@ -181,6 +199,21 @@ class Budget:
 
     def __init__(self):
         self.left = NOTEBOOK_CHARS
+        self.image_bytes_left = NOTEBOOK_IMAGE_BYTES
+
+    def refuses_image(self, mime, data):
+        """'' when base64 ``data`` is an image of type ``mime`` a page may show (and it is counted), else why not."""
+        size = len(data) * 3 // 4
+        pixels = image_pixels(mime, data) if size <= IMAGE_BYTES else None
+        if size <= IMAGE_BYTES and pixels is None:
+            return f"an output of type {mime} that is not one"
+        if size > min(IMAGE_BYTES, self.image_bytes_left) or pixels[0] * pixels[1] > IMAGE_PIXELS:
+            shape = f", {pixels[0]}×{pixels[1]} pixels" if pixels else ""
+            return (f"an image of {size // 1000 or 1} KB{shape} (not shown: the grader shows images up to "
+                    f"{IMAGE_BYTES // 1000} KB and {IMAGE_PIXELS // 10**6} megapixels each, "
+                    f"{NOTEBOOK_IMAGE_BYTES // 10**6} MB a notebook)")
+        self.image_bytes_left -= size
+        return ""
 
     def refuses(self, text):
         """'' when ``text`` may be rendered (and is counted), else why not, as said in the removal note. What the
@@ -330,7 +363,7 @@ def _is_base64(text):
     return True
 
 
-def _image_data(value):
+def image_data(value):
     text = _text(value)
     if text is None:
         return None
@@ -347,19 +380,22 @@ def _count(value):
 
 
 def _bundle(data, metadata, budget):
-    """(the data and metadata a page may show of a display, what was taken out)."""
-    kept, meta, gone = {}, {}, []
+    """(the data and metadata a page may show of a display, what was taken out as unsafe, what was left out as too
+    large)."""
+    kept, meta, gone, left_out = {}, {}, [], []
     data = data if isinstance(data, dict) else {}
     metadata = metadata if isinstance(metadata, dict) else {}
     for mime, value in data.items():
         text = _text(value)
-        image = _image_data(value) if mime in OUTPUT_IMAGES else None
+        image = image_data(value) if mime in OUTPUT_IMAGES else None
         if mime == "text/plain" and text is not None:
             kept[mime] = text
         elif mime in ("text/latex", "text/markdown") and text is not None and "text/html" not in data:
             # As HTML made here: MathJax would typeset LaTeX where a page loads it, MathML instead.
             cleaned, taken = markdown_html(text, budget=budget)
             kept["text/html"], gone = WRAPPER + cleaned + "</div>", gone + taken
+        elif image is not None and (too_large := budget.refuses_image(mime, image)):
+            left_out.append(too_large)
         elif image is not None:
             kept[mime] = image
             sizes = metadata.get(mime) if isinstance(metadata.get(mime), dict) else {}
@@ -372,7 +408,7 @@ def _bundle(data, metadata, budget):
             kept[mime], gone = WRAPPER + cleaned + "</div>", gone + taken
         elif mime not in ("text/markdown", "text/latex"):
             gone.append(f"an output of type {mime}" + (" that is not an image" if mime in OUTPUT_IMAGES else ""))
-    return kept, meta, gone
+    return kept, meta, gone, left_out
 
 
 def outputs(items, budget=None):
@@ -389,7 +425,7 @@ def outputs(items, budget=None):
                 "error", ename=_text(out.get("ename")) or "Error", evalue=_text(out.get("evalue")) or "",
                 traceback=[line for line in traceback if isinstance(line, str)]))
         elif kind in ("display_data", "execute_result"):
-            data, metadata, gone = _bundle(out.get("data"), out.get("metadata"), budget)
+            data, metadata, gone, left_out = _bundle(out.get("data"), out.get("metadata"), budget)
             if data:
                 made = nbformat.v4.new_output(kind, data=data, metadata=metadata)
                 if kind == "execute_result":
@@ -397,6 +433,8 @@ def outputs(items, budget=None):
                 rebuilt.append(made)
             if gone:
                 rebuilt.append(nbformat.v4.new_output("stream", name="stderr", text=note(gone) + "\n"))
+            for reason in left_out:
+                rebuilt.append(nbformat.v4.new_output("stream", name="stderr", text=f"left out by the grader: {reason}\n"))
         else:
             rebuilt.append(nbformat.v4.new_output("stream", name="stderr", text=note(["an output of unknown kind"]) + "\n"))
     return rebuilt
@@ -453,13 +491,16 @@ def cell_metadata(meta):
     return kept
 
 
-def _attachments(found):
+def _attachments(found, budget):
     """(the images a markdown cell may embed, what was taken out)."""
     kept, gone = {}, []
     for name, bundle in (found.items() if isinstance(found, dict) else []):
-        images = {mime: _image_data(bundle.get(mime)) for mime in IMAGE_TYPES if isinstance(bundle, dict)}
+        images = {mime: image_data(bundle.get(mime)) for mime in IMAGE_TYPES if isinstance(bundle, dict)}
         images = {mime: data for mime, data in images.items() if data is not None}
-        if isinstance(name, str) and images:
+        refused = [why for mime, data in images.items() if (why := budget.refuses_image(mime, data))]
+        if refused:
+            gone.append(f"an attachment: {refused[0]}")
+        elif isinstance(name, str) and images:
             kept[name] = images
         else:
             gone.append("an attachment that is not a PNG, JPEG or GIF image")
@@ -473,7 +514,7 @@ def cell(found, ids, graded, budget):
     source = _text(found.get("source")) if isinstance(found, dict) else None
     source = source or ""
     if kind == "markdown":
-        attachments, gone = _attachments(found.get("attachments"))
+        attachments, gone = _attachments(found.get("attachments"), budget)
         made = nbformat.v4.new_markdown_cell(markdown_cell_source(source, attachments, gone, budget))
     elif kind == "code":
         made = nbformat.v4.new_code_cell(source, outputs=outputs(found.get("outputs"), budget),

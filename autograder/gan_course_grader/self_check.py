@@ -84,7 +84,7 @@ def reasons(outcome, width=300):
         message = outcome.messages.get(row.exercise, "")
         error = cell_error(first_cell(outcome.notebook, row.exercise) or {})
         if message.startswith("hidden checks failed"):
-            said += message.splitlines()[1:]
+            said += [line for line in message.splitlines()[1:] if line.startswith("[")]
         elif error:
             said.append(f"{row.exercise}: {error[0]}: {error[1]}")
         else:
