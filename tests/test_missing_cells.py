@@ -138,3 +138,29 @@ def test_deleted_cells_are_graded_and_a_grader_failure_is_not_a_dead_kernel(tmp_
     assert "earlier grade stands" not in again.stderr and "failed on 1 submission(s): deleter / 01_intuition" in again.stderr
     assert all(r["note"] == f"not run: {worker.GRADER_FAILED}" and float(r["score"]) == 0
                for r in read_csv(tmp_path / "grades.csv") if r["student"] == "deleter")
+
+
+@pytest.mark.parametrize("unit", ["01", "05"])
+def test_a_picture_cell_after_the_last_test_runs_and_nothing_else_of_the_students_there(gradebooks, unit, tmp_path):
+    """Issue 34: the given cells the solution tags gan-course-picture run when grading, for the feedback's pictures;
+    the student's own cells after the last test do not, even with that tag, and an edited picture cell runs
+    the given code (nbgrader puts it back)."""
+    from gan_course_grader.prepare import PICTURE_TAG, picture_cells, prepared_notebook
+    from gan_course_probe.execute import NOT_RUN_TAG
+
+    unit = units.resolve(unit)
+    pictures = picture_cells(unit)
+    assert len(pictures) == 1
+    nb = submissions.filled(unit)
+    picture = next(c for c in nb.cells if grade_id(c) in pictures)
+    given = picture.source
+    picture.source = "import time\ntime.sleep(600)\n"
+    own = nbformat.v4.new_code_cell("print('mine')")
+    own.metadata["tags"] = [PICTURE_TAG]
+    nb.cells.append(own)
+    path = tmp_path / f"{unit}.ipynb"
+    nbformat.write(nb, path)
+    prepared = nbformat.reads(prepared_notebook(path, gradebooks[unit], unit, "alice"), as_version=4)
+    ran = next(c for c in prepared.cells if grade_id(c) in pictures)
+    assert NOT_RUN_TAG not in ran.metadata.get("tags", []) and ran.source == given
+    assert NOT_RUN_TAG in prepared.cells[-1].metadata["tags"]

@@ -90,3 +90,24 @@ def test_feedback_renders_math_without_the_internet(graded_01):
         external = re.findall(r"""<(?:script|link|img|iframe)\b[^>]*\s(?:src|href)\s*=\s*["'](?:https?:)?//[^"']*""", text)
         assert not external and not re.search(r"<script[^>]*\ssrc=", text), (html, external)
         assert 'href="https://arxiv.org/abs/1406.2661"' in text, "the citation's link is kept"
+
+
+def test_a_solution_with_other_given_cells_than_a_graded_course_is_refused_with_the_way_out(graded_01, tmp_path):
+    """nbgrader keeps an assignment's cells fixed once it has submissions: a solution notebook that gained a given
+    cell since (a new gan-course version) gets a message that says so and what to do, not nbgrader's traceback."""
+    import shutil
+
+    import nbformat
+
+    from gan_course_grader import nbgrader_course
+
+    course = shutil.copytree(graded_01.course, tmp_path / "course")
+    source = Course(course).source(UNIT)
+    nb = nbformat.read(source, as_version=4)
+    given = nbformat.v4.new_code_cell("print('new given code')")
+    given.metadata["nbgrader"] = {"grade": False, "grade_id": "new_given", "locked": True, "schema_version": 3,
+                                  "solution": False}
+    nb.cells.append(given)
+    nbformat.write(nb, source)
+    with pytest.raises(nbgrader_course.NbgraderFailed, match="keeps an assignment's cells fixed.*new course folder"):
+        nbgrader_course.generate_assignment(course, UNIT)

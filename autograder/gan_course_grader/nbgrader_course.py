@@ -51,14 +51,31 @@ def run(course_dir, *args, check=True):
     cmd = [sys.executable, "-m", "nbgrader", *args]
     proc = subprocess.run(cmd, cwd=course_dir, env=env(), capture_output=True, text=True)
     if check and proc.returncode != 0:
-        last = next((line.strip() for line in reversed((proc.stdout + proc.stderr).splitlines()) if line.strip()), "")
-        raise NbgraderFailed(f"`nbgrader {' '.join(args)}` failed in {course_dir} (exit {proc.returncode}: {last[:300]}); "
-                             "run it there by hand to see all it printed")
+        raise failure(course_dir, args, proc)
     return proc
 
 
+def failure(course_dir, args, proc):
+    last = next((line.strip() for line in reversed((proc.stdout + proc.stderr).splitlines()) if line.strip()), "")
+    return NbgraderFailed(f"`nbgrader {' '.join(args)}` failed in {course_dir} (exit {proc.returncode}: {last[:300]}); "
+                          "run it there by hand to see all it printed")
+
+
+# nbgrader's refusal to change the cells of an assignment that has submissions in the gradebook.
+CELLS_FIXED = "Cannot add or remove cells"
+
+
 def generate_assignment(course_dir, unit):
-    run(course_dir, "generate_assignment", unit, "--force")
+    args = ("generate_assignment", unit, "--force")
+    proc = run(course_dir, *args, check=False)
+    if proc.returncode != 0 and CELLS_FIXED in proc.stdout + proc.stderr:
+        raise NbgraderFailed(
+            f"{unit}'s solution notebook now has other graded or given cells than it had when {course_dir} was first "
+            "graded, and nbgrader keeps an assignment's cells fixed once its gradebook holds submissions. Grade this "
+            "course with the gan-course version it was graded with, or grade the submissions in a new course "
+            "folder (copy submitted/ there)")
+    if proc.returncode != 0:
+        raise failure(course_dir, args, proc)
     return mark_release(Course(Path(course_dir)).released(unit), unit)
 
 
