@@ -22,7 +22,7 @@ import nbformat
 import pytest
 
 import hostile_html
-from conftest import ROOT, plain_env, read_csv
+from conftest import ROOT, gan_course, plain_env, read_csv
 from gan_course_grader import submissions, units
 from gan_course_grader.course import Course
 
@@ -289,6 +289,36 @@ def test_formgrader_generate_feedback_shows_no_hidden_tests(page, formgrader, gr
     assert "BEGIN HIDDEN TESTS" not in page.locator("body").inner_text()
 
 
+def test_a_students_feedback_names_each_exercise_and_shows_her_own_pictures(page, graded_01):
+    """alice's feedback page (issue 34): each exercise by its title with its score, each hidden check's outcome,
+    the pictures of her own graded run (the very PNGs of her autograded notebook), tables drawn, and nothing of the
+    hidden tests."""
+    from gan_course_grader.exercises import exercise_titles
+
+    course = graded_01.course
+    autograded = nbformat.read(course / "autograded" / "alice" / UNIT / f"{UNIT}.ipynb", as_version=4)
+    her_pngs = [o.data["image/png"] for c in autograded.cells for o in c.get("outputs", [])
+                if "image/png" in o.get("data", {})]
+    assert her_pngs, "the graded run kept no picture"
+    page.goto((course / "feedback" / "alice" / UNIT / f"{UNIT}.html").as_uri())
+    shot(page, "feedback-with-pictures")
+    toc = page.locator("#toc").inner_text()
+    titles = exercise_titles(UNIT)
+    for grade_id, title in titles.items():
+        points = next(r["max"] for r in graded_01.rows if r["student"] == "alice" and r["exercise"] == grade_id)
+        assert f"{title} (Score: {float(points)} / {float(points)})" in toc, (title, toc)
+        assert page.locator(f"a[name='{grade_id}'] + div .nbgrader-label").inner_text() == title
+    shown = page.evaluate("() => [...document.images].filter(i => i.complete && i.naturalWidth > 0)"
+                          ".map(i => i.src.split(',', 2)[1])")
+    assert shown == her_pngs
+    body = page.locator("body").inner_text()
+    assert "passed: sigmoid.wide_range, sigmoid.shapes, sigmoid.no_overflow" in body
+    for secret in ("BEGIN HIDDEN TESTS", "record(", "gan_course_probe"):
+        assert secret not in body, secret
+    padding = page.evaluate("() => getComputedStyle(document.querySelector('.rendered_html th')).paddingLeft")
+    assert padding not in ("0px", ""), padding  # the pixel table reads as four words, not one
+
+
 # --- a student's HTML in the instructor's pages (issue 31) -------------------------------------------
 def watched(page):
     """The requests ``page`` (and its frames) make to the payloads' beacon."""
@@ -341,12 +371,13 @@ def test_no_students_html_runs_in_the_instructors_pages_and_her_honest_pictures_
     body = page.locator("#notebook").first.inner_text()
     assert body.count("removed by the grader") >= 12, body
     assert "printed markup stays text" in body
-    assert shown_pictures(page) == 2  # her plot and the picture pasted into her markdown
+    # her plot, the picture pasted into her markdown, and the faces the notebook's given cell draws
+    assert shown_pictures(page) == 3
     feedback = course / "feedback" / "mallory" / UNIT / f"{UNIT}.html"
     for url in (feedback.as_uri(), formgrader.url(f"/files/feedback/mallory/{UNIT}/{UNIT}.html")):
         open_as_instructor(page, url)
         assert "removed by the grader" in page.locator("body").inner_text()
-        assert shown_pictures(page) == 2, url
+        assert shown_pictures(page) == 3, url
     shot(page, "feedback-hostile")
     assert nothing_ran(course, formgrader, calls) == NOTHING
 
@@ -371,3 +402,31 @@ def test_a_course_graded_before_the_sanitiser_is_safe_to_open(page, formgrader, 
     finally:
         autograded.write_bytes(kept[0])
         feedback.write_bytes(kept[1])
+
+
+# --- the class report (issue 34) -----------------------------------------------------------------------
+def test_the_class_report_of_the_demo_shows_its_plots_and_each_students_digits(page, demo_course, tmp_path):
+    from gan_course_grader import report
+
+    path = tmp_path / "report.html"
+    made = gan_course("report", demo_course.course, "--output", path)
+    assert made.returncode == 0 and made.stdout.strip() == str(path), made.stdout + made.stderr
+    calls = []
+    page.on("request", lambda request: calls.append(request.url) if not request.url.startswith(("file:", "data:"))
+            else None)
+    page.goto(path.as_uri())
+    shot(page, "class-report")
+    units_graded = sorted({r["unit"] for r in demo_course.rows})
+    plots = page.locator("img[alt^='the distribution of unit']")
+    assert plots.count() == len(units_graded)
+    assert page.evaluate("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    galleries = page.locator("h3", has_text="What each student's generator drew")
+    assert galleries.count() == sum(bool(report.gallery_cells(unit)) for unit in units_graded) == 2
+    # The reference answers' generators drew digits; a blank submission trained nothing, so drew none.
+    assert page.locator("img[alt=\"what reference's generator drew\"]").count() == galleries.count()
+    body = page.locator("body").inner_text()
+    assert "Exercise 1: stable sigmoid" in body and "Hidden checks that fail most" in body
+    wrong_check = next(r["note"] for r in demo_course.rows if r["student"] == "sly" and r["note"].startswith(
+        "hidden checks failed: ")).removeprefix("hidden checks failed: ").split(", ")[0]
+    assert wrong_check in body
+    assert calls == []  # the page loads nothing

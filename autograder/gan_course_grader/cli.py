@@ -1,4 +1,4 @@
-"""The instructor commands of ``gan-course``: release, grade, demo.
+"""The instructor commands of ``gan-course``: release, grade, demo, report, export.
 
 They need the course repository (solutions/ and autograder/); the student's ``gan-course``
 command hands them over to :func:`main` when it finds one.
@@ -13,7 +13,7 @@ from gan_course.reporting import run_reporting
 from .sandbox import Limits
 
 
-COMMANDS = ("release", "grade", "demo")  # the student's `gan-course` hands these over (src/gan_course/cli.py)
+COMMANDS = ("release", "grade", "demo", "report", "export")  # the student's `gan-course` hands these over (src/gan_course/cli.py)
 
 
 def build_parser():
@@ -43,6 +43,22 @@ def build_parser():
     p = sub.add_parser("demo", help="release, autograde the reference and a blank submission, print grades")
     p.add_argument("--dir", type=Path, default=None, help="course folder to use (default: a new temporary one)")
     p.add_argument("--unsafe-no-sandbox", action="store_true", help="grade without the sandbox (see grade)")
+
+    p = sub.add_parser("report", help="write the graded class at a glance as one HTML page (COURSE_DIR/report.html)")
+    p.add_argument("course_dir", type=Path, help="the course folder `gan-course grade` graded")
+    p.add_argument("--output", type=Path, default=None, help="file to write (default: COURSE_DIR/report.html)")
+
+    p = sub.add_parser("export", help="write the graded class's grades as a file an LMS imports (wide or canvas)")
+    p.add_argument("course_dir", type=Path, help="the course folder `gan-course grade` graded")
+    p.add_argument("--format", required=True, metavar="wide|canvas",
+                   help="wide: a row per student, a column per unit; canvas: Canvas's gradebook import "
+                        "(needs --roster)")
+    p.add_argument("--roster", type=Path, default=None,
+                   help="the class list: Canvas's gradebook export CSV; every entry gets a row")
+    p.add_argument("--roster-key", default="SIS Login ID", metavar="COLUMN",
+                   help="the roster column holding the course folder's student ids (default: SIS Login ID)")
+    p.add_argument("--output", type=Path, default=None,
+                   help="file to write (default: COURSE_DIR/grades_wide.csv or grades_canvas.csv)")
     return parser
 
 
@@ -55,6 +71,12 @@ def dispatch(args):
         return grade.main(args.course_dir, units=args.unit, students=args.student, csv_path=args.csv,
                           jobs=args.jobs, limits=Limits.from_arguments(args), unsafe=args.unsafe_no_sandbox,
                           force=args.force, cluster=args.cluster)
+    if args.command == "report":
+        from . import report
+        return report.main(args.course_dir, output=args.output)
+    if args.command == "export":
+        from . import export
+        return export.main(args.course_dir, args.format, roster=args.roster, key=args.roster_key, output=args.output)
     from . import demo
     return demo.main(directory=args.dir, unsafe=args.unsafe_no_sandbox)
 

@@ -23,6 +23,7 @@ from .sandbox import MATPLOTLIB_DIR, Limits, Sandbox, remove_tree
 SANDBOX_STUDENT = "student"  # the student id inside every scratch course
 DIED = "the notebook did not finish running (its kernel died or was killed)"
 UNREAD = "the grader could not read what the notebook left"
+STOPPED = "the notebook was stopped because it"  # ... and the limit it went past
 GRADER_FAILED = ("nbgrader could not prepare the notebook, so none of its code ran (a grader bug or damaged "
                  "nbgrader metadata, not a crash of the notebook; the instructor has been warned)")
 PREPARED = "prepared.ipynb"  # in the scratch course: the notebook as the sandbox gets it
@@ -195,7 +196,7 @@ def read_run(scratch, job, finished, start):
     run = Run(notebook=untrusted.read_notebook(scratch, output),
               seconds=time.monotonic() - start, log=finished.log[-2000:], peak_memory=finished.peak_memory)
     if finished.stopped:
-        run.problem = f"the notebook was stopped because it {finished.stopped}"
+        run.problem = f"{STOPPED} {finished.stopped}"
     elif run.notebook is None:
         run.problem = DIED
     for _, name, _, _ in job.checks:

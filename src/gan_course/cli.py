@@ -2,7 +2,7 @@
 
 Students:     gan-course lab [FOLDER]    (JupyterLab on your course notebooks)
               gan-course check 01        (the visible tests of a notebook, exercise by exercise)
-Instructors:  gan-course release | grade | demo   (in the course repository: solutions/, autograder/;
+Instructors:  gan-course release | grade | demo | report | export   (in the course repository: solutions/, autograder/;
               `gan-course grade --help` there lists their options)
 """
 
