@@ -145,7 +145,8 @@ def test_a_picture_cell_after_the_last_test_runs_and_nothing_else_of_the_student
     """Issue 34: the given cells the solution tags gan-course-picture run when grading, for the feedback's pictures;
     the student's own cells after the last test do not, even with that tag, and an edited picture cell runs
     the given code (nbgrader puts it back)."""
-    from gan_course_grader.prepare import PICTURE_TAG, picture_cells, prepared_notebook
+    from gan_course_grader.exercises import PICTURE_TAG, picture_cells
+    from gan_course_grader.prepare import prepared_notebook
     from gan_course_probe.execute import NOT_RUN_TAG
 
     unit = units.resolve(unit)
@@ -160,7 +161,7 @@ def test_a_picture_cell_after_the_last_test_runs_and_nothing_else_of_the_student
     nb.cells.append(own)
     path = tmp_path / f"{unit}.ipynb"
     nbformat.write(nb, path)
-    prepared = nbformat.reads(prepared_notebook(path, gradebooks[unit], unit, "alice"), as_version=4)
+    prepared = nbformat.reads(prepared_notebook(path, gradebooks[unit], unit, "alice", pictures), as_version=4)
     ran = next(c for c in prepared.cells if grade_id(c) in pictures)
     assert NOT_RUN_TAG not in ran.metadata.get("tags", []) and ran.source == given
     assert NOT_RUN_TAG in prepared.cells[-1].metadata["tags"]

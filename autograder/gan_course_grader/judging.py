@@ -14,7 +14,7 @@ import nbformat
 
 from gan_course.shared import cell_error, nbgrader_meta
 
-from . import hidden, sanitize
+from . import exercises, hidden, sanitize
 from .ledger import Entry, Row
 from .placement import lost_worker
 from .worker import DIED, Job, Run
@@ -40,7 +40,7 @@ def pending(student, unit, seed, key, submitted, gradebook, sandbox):
     inputs = {check.name: check.inputs(seed) for check in checks}
     job = None if submitted.data is None else Job(
         unit, submitted.data, gradebook, tuple((c.exercise, c.name, c.target, c.op) for c in checks), inputs,
-        sandbox.limits, sandbox.unsafe, sandbox.hidden_paths)
+        sandbox.limits, sandbox.unsafe, sandbox.hidden_paths, exercises.picture_cells(unit))
     return Pending(student, unit, seed, key, repr(sandbox.limits), submitted, inputs, job)
 
 

@@ -9,9 +9,6 @@ nbgrader once instead of every submission's sandbox importing it again (about 2 
 A submission these steps refuse is the grader's failure to prepare it, never the student's kernel.
 """
 
-import functools
-
-import nbformat
 from nbformat.notebooknode import NotebookNode
 from nbgrader.api import MissingEntry
 from nbgrader.nbgraderformat import MetadataValidator
@@ -21,12 +18,7 @@ from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateI
 from gan_course.shared import is_test_cell, nbgrader_meta
 from gan_course_probe.execute import NOT_RUN_TAG
 
-from . import units
-
 RESTORED_NOTE = "# This cell was missing from the submission; the grader put it back.\n"
-# The tag of a solution notebook's cell after the last test that grading runs anyway, for the picture it draws
-# in the student's feedback (unit 01's theorem, unit 05's walk through latent space): a cheap one.
-PICTURE_TAG = "gan-course-picture"
 
 
 class DropUnnamedNbgraderMetadata(NbGraderPreprocessor):
@@ -145,14 +137,14 @@ class SkipAfterLastTest(NbGraderPreprocessor):
     closing experiment trains a second digit GAN, about 12 s of every submission). Runs after
     RestoreMissingCells, so the last test cell is there. The tag is the grader's alone: a student's
     copy of it is removed here, and nbclient's own ``skip-execution`` is not the tag the sandbox skips.
-    The cells the unit's solution notebook tags ``gan-course-picture`` run anyway: given cells (locked, so
-    nbgrader has put their code back) found by their grade id, from the solution, never from a tag of the
-    student's. Their pictures are for the feedback.
+    The given cells of ``resources["gan_course_pictures"]`` (grade ids: the cells the solution notebook tags
+    ``gan-course-picture``, ``exercises.picture_cells``; locked, so nbgrader has put their code back) run anyway,
+    for the pictures they draw in the feedback; a tag of the student's is never what decides.
     """
 
     def preprocess(self, nb, resources):
         last = max((i for i, cell in enumerate(nb.cells) if is_test_cell(cell)), default=len(nb.cells))
-        pictures = picture_cells(resources["nbgrader"]["assignment"])
+        pictures = resources.get("gan_course_pictures", ())
         for index, cell in enumerate(nb.cells):
             tags = [tag for tag in cell.metadata.get("tags", []) if tag != NOT_RUN_TAG]
             if cell.cell_type == "code" and index > last and nbgrader_meta(cell).get("grade_id") not in pictures:
@@ -162,22 +154,15 @@ class SkipAfterLastTest(NbGraderPreprocessor):
         return nb, resources
 
 
-@functools.lru_cache(maxsize=None)
-def picture_cells(unit):
-    """The grade ids of the given cells the unit's solution notebook tags ``gan-course-picture``."""
-    nb = nbformat.read(units.solution_path(unit), as_version=4)
-    return frozenset(nbgrader_meta(c).get("grade_id") for c in nb.cells
-                     if PICTURE_TAG in c.metadata.get("tags", []) and nbgrader_meta(c).get("locked")) - {None}
-
-
 # nbgrader's sanitize steps, in its order, with the grader's own where nbgrader's fall short.
 SANITIZE = [ClearOutput, DropUnnamedNbgraderMetadata, DeduplicateIds, DropUnnamedNbgraderMetadata,
             OverwriteKernelspec, RestoreMissingCells, SkipAfterLastTest, CheckCellMetadata]
 
 
-def prepared_notebook(submission_path, gradebook_path, unit, student):
+def prepared_notebook(submission_path, gradebook_path, unit, student, pictures=()):
     """The submission as nbgrader's autograde would run it, as notebook JSON; raises what nbgrader
-    raises for a notebook it cannot prepare. ``gradebook_path``: a gradebook that knows the unit."""
+    raises for a notebook it cannot prepare. ``gradebook_path``: a gradebook that knows the unit;
+    ``pictures``: the grade ids of the given cells after the last test that run (SkipAfterLastTest)."""
     from nbconvert.exporters import NotebookExporter
     from traitlets.config import Config
 
@@ -190,7 +175,8 @@ def prepared_notebook(submission_path, gradebook_path, unit, student):
     for preprocessor in SANITIZE:
         exporter.register_preprocessor(preprocessor, enabled=True)
     resources = {"unique_key": unit, "nbgrader": {"student": student, "assignment": unit, "notebook": unit,
-                                                  "db_url": f"sqlite:///{gradebook_path}"}}
+                                                  "db_url": f"sqlite:///{gradebook_path}"},
+                 "gan_course_pictures": tuple(pictures)}
     body, _ = exporter.from_filename(str(submission_path), resources=resources)
     return body
 

@@ -39,6 +39,7 @@ class Job:
     limits: Limits
     unsafe: bool = False
     hidden_paths: tuple = ()  # what the sandbox must never show (checked again where the job runs)
+    pictures: tuple = ()  # grade ids of the given cells after the last test that run (exercises.picture_cells)
 
 
 @dataclass
@@ -138,7 +139,8 @@ def prepare_in_scratch(scratch, job):
     unit = job.unit
     gradebook = Course(scratch).gradebook_file
     try:
-        body = prepared_notebook(scratch / scratch_notebook("submitted", unit), gradebook, unit, SANDBOX_STUDENT)
+        body = prepared_notebook(scratch / scratch_notebook("submitted", unit), gradebook, unit, SANDBOX_STUDENT,
+                                 job.pictures)
         (scratch / PREPARED).write_text(body, encoding="utf-8")  # a lone surrogate in the notebook fails here
     except Exception:  # nbgrader raises many types for a notebook it refuses
         return traceback.format_exc()[-2000:]
