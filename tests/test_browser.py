@@ -371,13 +371,13 @@ def test_no_students_html_runs_in_the_instructors_pages_and_her_honest_pictures_
     body = page.locator("#notebook").first.inner_text()
     assert body.count("removed by the grader") >= 12, body
     assert "printed markup stays text" in body
-    # her plot, the picture pasted into her markdown, and the faces the notebook's given cell draws
-    assert shown_pictures(page) == 3
+    # her plot, the picture pasted into her markdown, and the faces and the theorem's plot the given cells draw
+    assert shown_pictures(page) == 4
     feedback = course / "feedback" / "mallory" / UNIT / f"{UNIT}.html"
     for url in (feedback.as_uri(), formgrader.url(f"/files/feedback/mallory/{UNIT}/{UNIT}.html")):
         open_as_instructor(page, url)
         assert "removed by the grader" in page.locator("body").inner_text()
-        assert shown_pictures(page) == 3, url
+        assert shown_pictures(page) == 4, url
     shot(page, "feedback-hostile")
     assert nothing_ran(course, formgrader, calls) == NOTHING
 

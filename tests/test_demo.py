@@ -25,7 +25,7 @@ def test_the_submitted_reference_answers_stand_in_for_the_graders_self_check(dem
     # The grader checks itself on the reference answers before grading a class; the demo's "reference"
     # student is those answers byte for byte, so it is graded first and counts as the check.
     stderr = demo_course.demo.stderr
-    bars = re.findall(r"^\[[#.]{24}\] (\d+)/(\d+) (\S+) / (\S+):", stderr, re.M)
+    bars = re.findall(r"^(\d+)/(\d+) (\S+) / (\S+): .* failed, \d+ left", stderr, re.M)
     submitted = [(student, unit) for student in ("reference", "blank") for unit in units.all_units()]
     submitted += [(student, unit) for student in ("wrong", "sly") for unit in demo_course.wrong_units]
     order = [(student, unit) for _, _, student, unit in bars]

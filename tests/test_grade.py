@@ -400,7 +400,7 @@ def test_regrading_gives_byte_identical_rows_and_sanitises_what_it_rewrites(grad
     again = gan_course("grade", graded["course"], *LIMITS, *[a for s in REGRADED for a in ("--student", s)],
                        "--force", "--csv", tmp_path / "again.csv", timeout=1800)
     assert again.returncode == 0, again.stderr
-    assert len(re.findall(r"^\[[#.]{24}\] ", again.stderr, re.M)) == len(REGRADED)  # --force: graded again
+    assert len(re.findall(r"^\d+/\d+ \S+ / 01_intuition: ", again.stderr, re.M)) == len(REGRADED)  # --force: graded again
     # The class's CSV: the regraded students' rows again, byte for byte, and everyone else's as they were.
     assert sum(line.split(",")[0] in REGRADED for line in first) == 7 * len(REGRADED)
     assert (tmp_path / "again.csv").read_text() == "".join(first)

@@ -19,7 +19,7 @@ import unit_data
 pytestmark = pytest.mark.slow
 
 UNIT = "01_intuition"
-BAR = re.compile(r"^\[[#.]{24}\] \d+/\d+ (\S+) / ", re.M)
+BAR = re.compile(r"^\d+/\d+ (\S+) / \S+: .* failed, \d+ left", re.M)
 
 
 def class_of(unit="01"):

@@ -145,7 +145,8 @@ def test_a_picture_cell_after_the_last_test_runs_and_nothing_else_of_the_student
     """Issue 34: the given cells the solution tags gan-course-picture run when grading, for the feedback's pictures;
     the student's own cells after the last test do not, even with that tag, and an edited picture cell runs
     the given code (nbgrader puts it back)."""
-    from gan_course_grader.exercises import PICTURE_TAG, picture_cells
+    from gan_course_grader.exercises import picture_cells
+    from gan_course_grader.units import PICTURE_TAG
     from gan_course_grader.prepare import prepared_notebook
     from gan_course_probe.execute import NOT_RUN_TAG
 

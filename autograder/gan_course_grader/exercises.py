@@ -20,9 +20,6 @@ from gan_course.shared import HIDDEN_TESTS, RELEASE_METADATA, CourseError, is_te
 from . import checks, hidden, units
 
 UNIT_POINTS = 10.0
-# The tag of a solution notebook's given cell after the last test that grading runs anyway, for the picture it
-# draws in the student's feedback (unit 01's theorem, unit 05's walk through latent space): a cheap one.
-PICTURE_TAG = "gan-course-picture"
 TEST_SUFFIX = "_tests"
 IMPORT_RECORD = "from gan_course_probe import record"
 
@@ -86,5 +83,5 @@ def picture_cells(unit):
     """The grade ids of the given (locked) cells the unit's solution notebook tags ``gan-course-picture``: read
     here, where the solutions are, and sent with each job (a worker has no solutions)."""
     nb = nbformat.read(units.solution_path(unit), as_version=4)
-    return tuple(sorted(nbgrader_meta(c)["grade_id"] for c in nb.cells if PICTURE_TAG in c.metadata.get("tags", [])
+    return tuple(sorted(nbgrader_meta(c)["grade_id"] for c in nb.cells if units.PICTURE_TAG in c.metadata.get("tags", [])
                         and nbgrader_meta(c).get("locked") and nbgrader_meta(c).get("grade_id")))

@@ -55,9 +55,11 @@ def _chosen(unit, needed):
 
 
 def code_cells(unit):
-    """The given and solution cells of the solution notebook, in order (what the reference may run)."""
+    """The given and solution cells of the solution notebook, in order (what the reference may run): not the
+    given cells that only draw a picture for the feedback (tagged ``units.PICTURE_TAG``)."""
     nb = nbformat.read(units.solution_path(unit), as_version=4)
-    return [c for c in nb.cells if c.cell_type == "code" and nbgrader_meta(c) and not is_test_cell(c)]
+    return [c for c in nb.cells if c.cell_type == "code" and nbgrader_meta(c) and not is_test_cell(c)
+            and units.PICTURE_TAG not in c.metadata.get("tags", [])]
 
 
 def cells_for(cells, needed):

@@ -9,6 +9,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
 COURSE = ROOT / "course"
 AUTOGRADER = ROOT / "autograder"
+# The tag of a solution notebook's given cell after the last test that grading runs anyway, for the picture it
+# draws in the student's feedback (unit 01's theorem, unit 05's walk through latent space): a cheap one, and a
+# story cell, which the reference does not run.
+PICTURE_TAG = "gan-course-picture"
 
 
 def all_units():
