@@ -419,3 +419,81 @@ def test_the_embedded_cluster_listens_on_the_loopback_only_and_runs_without_dask
     assert not [name for names in callbacks.values() for name in names if "profile" in name], callbacks
     assert opened and all(address.ip == "127.0.0.1" for address in opened), opened
     assert 8787 not in {address.port for address in opened}
+
+
+# --- judging in the workers' tasks (issue 35) --------------------------------------------------------------
+HONEST = ["blank", "partial", "reference", "wrong"]  # the looper would only hold a worker for its budget
+
+
+def gradebook_scores(course):
+    with Course(course).gradebook() as gb:
+        return {(s, g.name): (g.auto_score, g.manual_score) for s in HONEST
+                for g in gb.find_submission_notebook(UNIT, UNIT, s).grades}
+
+
+def test_judging_in_the_workers_tasks_gives_the_serial_paths_csv_gradebook_and_feedback(course, tmp_path):
+    """The embedded Dask cluster judges each run and renders its feedback page in the worker's task; the thread
+    pool judges in the grading process: the same grades.csv, gradebook and feedback pages, byte for byte."""
+    import shutil
+
+    graded = {}
+    for mode, cluster in (("distributed", []), ("serial", ["--cluster", "pool"])):
+        folder = shutil.copytree(course["course"], tmp_path / mode)
+        proc = gan_course("grade", folder, "--force", "-j", "2", *cluster, *[a for s in HONEST for a in ("--student", s)],
+                          timeout=900)
+        assert proc.returncode == 0, proc.stderr
+        assert sorted(BAR.findall(proc.stderr)) == HONEST
+        pages = {s: (folder / "feedback" / s / UNIT / f"{UNIT}.html").read_bytes() for s in HONEST}
+        graded[mode] = ((folder / "grades.csv").read_bytes(), gradebook_scores(folder), pages)
+    assert graded["distributed"][0] == graded["serial"][0] == (course["course"] / "grades.csv").read_bytes()
+    assert graded["distributed"][1] == graded["serial"][1]
+    assert graded["distributed"][2] == graded["serial"][2]
+    assert b"Exercise 1: stable sigmoid" in graded["distributed"][2]["partial"]
+
+
+def wait_while_judging(markers, seconds):
+    """In a Dask worker: each judging of a run first says so (a file named by the worker's process id), then waits
+    ``seconds``, so that a test can kill the worker while it judges."""
+    import os
+    import time
+    from pathlib import Path
+
+    from gan_course_grader import judging
+
+    conclude = judging.Judge.conclude
+
+    def waiting(self, run):
+        (Path(markers) / str(os.getpid())).write_text(self.pending.student)
+        time.sleep(seconds)
+        return conclude(self, run)
+
+    judging.Judge.conclude = waiting
+
+
+def test_a_worker_killed_while_it_judges_loses_nothing_and_doubles_nothing(course, external_cluster, tmp_path):
+    import cloudpickle
+    from distributed import Client
+
+    embedded = (course["course"] / "grades.csv").read_text()  # the whole class: the others' rows are kept
+    markers = tmp_path / "judging"
+    markers.mkdir()
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import this test file
+    try:
+        with Client(scheduler_file=str(external_cluster), timeout="30s") as client:
+            client.run(wait_while_judging, str(markers), 4.0)
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    proc = subprocess.Popen([sys.executable, "-m", "gan_course.cli", "grade", str(course["course"]), "--force",
+                             *[a for s in HONEST for a in ("--student", s)], "--cluster", str(external_cluster),
+                             "--csv", str(tmp_path / "cluster.csv")], cwd=ROOT,
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    deadline = time.monotonic() + 600
+    while not any(markers.iterdir()) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    judging = next(markers.iterdir())
+    os.kill(int(judging.name), signal.SIGKILL)  # in the middle of judging a run: the task runs again elsewhere
+    printed = proc.communicate(timeout=900)[1]
+    assert proc.returncode == 0, printed
+    assert sorted(BAR.findall(printed)) == HONEST  # each exactly once
+    assert (tmp_path / "cluster.csv").read_text() == embedded  # byte for byte
+    assert judging.read_text() in HONEST

@@ -9,9 +9,11 @@ One submission, from the command to grades.csv, in one direction:
 3. ``worker`` (a Dask task, ``placement``): nbgrader's autograde preparation (``prepare``) outside the sandbox,
    then the notebook in the sandbox (``sandbox``, ``gan_course_probe``); the hidden part of each test cell runs
    the student's objects on the probe inputs and saves the results. It decides nothing.
-4. ``judging``: back in this process, the results are read as untrusted data and compared with the reference
-   (``hidden``): the Outcome, with the notebook the pages show (``sanitize``).
-5. ``records``: this process alone writes the gradebook, autograded/ and the ledger; then nbgrader's feedback.
+4. ``judging``: in the same task, in the worker's trusted process, outside the sandbox (``judging.graded``), the
+   results are read as untrusted data and compared with the reference (``hidden``, built once per worker from the
+   solution the task brings): the Outcome, with the notebook the pages show (``sanitize``) and its feedback page
+   (``feedback_page``). On the ``pool`` placement (the benchmarks' baseline) this step runs here instead.
+5. ``records``: this process alone writes, in batches: the gradebook, autograded/, feedback/ and the ledger.
 6. ``ledger``: grades.csv, from the ledger alone.
 
 Before any of a unit's submissions, the grader checks itself (``self_check``): the reference answers must score
@@ -32,11 +34,14 @@ from . import hidden, judging, nbgrader_course, records, self_check, units
 from .course import Course, read_submission
 from .exercises import test_cells
 from .ledger import Ledger, grade_key
-from .placement import LostCluster, cancelled, placement
+from .placement import EMBEDDED, POOL, LostCluster, cancelled, placement
 from .sandbox import Limits, Sandbox, stop_running
 from .worker import run_job, warm_up
 
 REFERENCE_STUDENT = "reference answers"  # who the self-check's submission is of, when no student handed them in
+# Outcomes are recorded (gradebook, files, ledger) in batches of at most this many, or what is done after this long.
+RECORD_BATCH = 32
+RECORD_SECONDS = 2.0
 
 
 def grade(course_dir, unit_names=None, students=None, jobs=1, limits=Limits(), unsafe=False, force=False,
@@ -74,12 +79,13 @@ class Tasks:
         self.submit, self.wait_first, self.lost_cluster = submit, wait_first, lost_cluster
         self.live = {}  # future -> (pending, then)
 
-    def start(self, pending, then):
-        """Run ``pending``'s job, then ``then(pending, future)``; with no job (an unreadable file), at once."""
+    def start(self, pending, then, call):
+        """Run ``call`` (a function and its arguments: pending's job), then ``then(pending, future)``; with no job
+        (an unreadable file), at once."""
         if pending.job is None:
             then(pending, None)
         else:
-            self.live[self.submit(run_job, pending.job)] = (pending, then)
+            self.live[self.submit(*call)] = (pending, then)
 
     def drain(self):
         """Until every task is done, including those started by what is done with the others."""
@@ -108,7 +114,12 @@ class Grading:
                   "anything this user can, including grades. Use only for submissions you trust.", file=sys.stderr)
         self.units = sorted({unit for _, unit in submitted})
         self.cells = {unit: test_cells(unit) for unit in self.units}
+        self.contexts = {unit: judging.context(unit) for unit in self.units}
+        # Judged in this process (the thread pool's baseline), or in each worker's task (Dask).
+        self.judge_here = cluster == POOL
+        self.by_hand = records.by_hand(course, submitted)  # read once: what a person gave in the formgrader
         self.boxes, self.waiting, self.outcomes = {}, {}, []
+        self.unrecorded, self.recorded_at = [], time.monotonic()
 
     def run(self):
         # The cluster first: an unreachable one is said at once, before any work.
@@ -118,7 +129,7 @@ class Grading:
                 Progress(len(self.submitted), self.progress) as self.bar:
             self.work = Path(work)
             self.set_up()
-            tasks = Tasks(submit, wait_first, self.lost_cluster)
+            self.tasks = tasks = Tasks(submit, wait_first, self.lost_cluster)
             try:
                 self.check_the_grader(tasks)
                 self.grade_the_class(tasks)
@@ -126,16 +137,19 @@ class Grading:
             except BaseException:  # stopped (Ctrl-C, lost cluster, failed self-check): no sandbox runs on
                 stop_running()
                 raise
+            finally:
+                self.record()  # what is done is kept, also when stopped
         return self.outcomes
 
     def set_up(self):
         """The course's nbgrader assignments and each unit's scratch gradebook (nbgrader's commands, in threads)
-        while the reference is built here, on the trusted side."""
+        while the reference is built here, on the trusted side, where judging runs in this process (the embedded
+        cluster's workers are threads of it; an existing cluster's build their own)."""
         with concurrent.futures.ThreadPoolExecutor(max_workers=len(self.units) + 1) as helpers:
             released = helpers.submit(nbgrader_course.release_units, self.course, self.units)
             gradebooks = {unit: helpers.submit(nbgrader_course.scratch_gradebook, self.work / "units" / unit, unit)
                           for unit in self.units}
-            for unit in self.units:
+            for unit in self.units if self.cluster in (None, EMBEDDED, POOL) else ():
                 hidden.reference_namespace(unit)
             released.result()
             self.gradebooks = {unit: future.result() for unit, future in gradebooks.items()}
@@ -158,7 +172,7 @@ class Grading:
                 check = self.pending(*stand_in, self.sandbox)
             else:
                 check = dataclasses.replace(self.pending(REFERENCE_STUDENT, unit, self.sandbox, answers), key="")
-            tasks.start(check, lambda pending, future: self.checked(tasks, pending, future, stand_in is not None))
+            self.start(tasks, check, lambda pending, future: self.checked(tasks, pending, future, stand_in is not None))
 
     def checked(self, tasks, pending, future, stood_in):
         outcome = self.outcome_of(pending, future)
@@ -168,7 +182,7 @@ class Grading:
         if stood_in:
             self.finish(outcome)
         for pair in self.waiting.pop(pending.unit):
-            tasks.start(self.pending(*pair), self.graded)
+            self.start(tasks, self.pending(*pair), self.graded)
 
     def budget(self, unit):
         seconds = self_check.reference_seconds(self.course, unit)
@@ -179,7 +193,17 @@ class Grading:
         """Every submission of a unit whose check has passed; the others start when it does (``checked``)."""
         for pair in self.submitted:
             if pair[1] in self.boxes:
-                tasks.start(self.pending(*pair), self.graded)
+                self.start(tasks, self.pending(*pair), self.graded)
+
+    def start(self, tasks, pending, then):
+        """The submission's task: its run, judged in the worker's task (or here, after it, on the pool)."""
+        call = (run_job, pending.job) if self.judge_here else (judging.graded, pending.job, self.judge(pending))
+        tasks.start(pending, then, call)
+
+    def judge(self, pending):
+        grades, comments, late_penalty = self.by_hand.get((pending.student, pending.unit), ((), (), 0.0))
+        return judging.Judge(dataclasses.replace(pending, job=None), self.contexts[pending.unit], grades, comments,
+                             late_penalty)
 
     def pending(self, student, unit, box=None, answers=None):
         submitted = answers or self.submitted[(student, unit)]
@@ -190,26 +214,36 @@ class Grading:
         self.finish(self.outcome_of(pending, future))
 
     def outcome_of(self, pending, future):
-        cells = self.cells[pending.unit]
+        judge = self.judge(pending)
         try:
-            run = future.result() if future is not None else None
+            done = future.result() if future is not None else None
         except Exception as exc:  # one submission must never stop the class
             if cancelled(exc):  # never a KilledWorker: that one is this submission's, below
                 raise self.lost_cluster() from None
             # run_job returns what the student's data made fail: this is the task's own set-up or the cluster.
-            return judging.failed(pending, cells, exc, before_results=True)
+            return judge.failed(exc, before_results=True)
+        if isinstance(done, judging.Outcome):  # judged in the worker's task
+            return done
         try:
-            return judging.conclude(pending, run, cells)
+            return judge.conclude(done)
         except Exception as exc:  # judging what came back failed: that may be the submission's doing
-            return judging.failed(pending, cells, exc)
+            return judge.failed(exc)
 
     def finish(self, outcome):
-        """Record it (only this process records: one writer) and say so."""
-        outcome = dataclasses.replace(outcome, limits=repr(self.boxes[outcome.unit].limits))
-        with interrupts_deferred():  # a Ctrl-C here lands after the record: never half a gradebook row
-            outcome = records.keep(self.course, self.ledger, outcome, self.cells[outcome.unit])
-        self.outcomes.append(outcome)
-        self.bar.done(outcome)
+        """Record it with the others done by now (only this process records: one writer), and say so."""
+        self.unrecorded.append(dataclasses.replace(outcome, limits=repr(self.boxes[outcome.unit].limits)))
+        if (len(self.unrecorded) >= RECORD_BATCH or time.monotonic() - self.recorded_at >= RECORD_SECONDS
+                or not self.tasks.live):
+            self.record()
+
+    def record(self):
+        with interrupts_deferred():  # a Ctrl-C here lands after the records: never half a gradebook row
+            kept = records.keep_all(self.course, self.ledger, self.unrecorded, self.cells)
+        self.unrecorded, self.recorded_at = [], time.monotonic()
+        for outcome in kept:
+            # Kept without its pages (written now): a class of a thousand notebooks with pictures is gigabytes.
+            self.outcomes.append(dataclasses.replace(outcome, notebook=None, autograded=b"", feedback=None))
+            self.bar.done(outcome)
 
     def lost_cluster(self):
         return LostCluster(f"lost the Dask scheduler {self.cluster or '(embedded)'} after {len(self.outcomes)} of "

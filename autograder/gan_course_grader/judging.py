@@ -7,6 +7,7 @@ what it could not show scores 0, with the reason.
 """
 
 import copy
+import dataclasses
 import sys
 from dataclasses import dataclass, field
 
@@ -14,10 +15,10 @@ import nbformat
 
 from gan_course.shared import cell_error, nbgrader_meta
 
-from . import exercises, hidden, sanitize
+from . import exercises, hidden, sanitize, units
 from .ledger import Entry, Row
 from .placement import lost_worker
-from .worker import DIED, Job, Run
+from .worker import DIED, Job, Run, run_job
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ class Outcome:
     # The task failed before any of the submission's results came back (a worker that cannot import the grader):
     # nothing of the student's decided the failure.
     before_results: bool = False
+    autograded: bytes = b""  # the notebook, written out where it was judged (b"": none, or not yet)
+    feedback: object = None  # the feedback page's HTML, or None
 
     def entry(self):
         """What the ledger keeps of it."""
@@ -176,3 +179,72 @@ def grader_failure(student, unit, exc):
 def zeros(student, unit, cells, problem):
     """Every exercise of a submission at 0, with the reason."""
     return tuple(Row(student, unit, c.grade_id, 0.0, c.points, f"not run: {problem}") for c in cells)
+
+
+# --- judging where the run happened --------------------------------------------------------------
+@dataclass(frozen=True)
+class Context:
+    """What judging a unit's submissions needs from the grading side, as plain data, so that it can run on any
+    worker: the unit's test cells and exercise titles, and its solution notebook (the reference is built from it,
+    once per worker process)."""
+
+    unit: str
+    cells: tuple  # of exercises.TestCell
+    titles: dict  # grade id -> title
+    solution: bytes
+
+
+def context(unit):
+    return Context(unit, tuple(exercises.test_cells(unit)), exercises.exercise_titles(unit),
+                   units.solution_path(unit).read_bytes())
+
+
+@dataclass(frozen=True)
+class Judge:
+    """Judging one submission's run, wherever it runs (in the coordinator, or in the worker's task right after the
+    sandbox, ``worker.graded``): the Outcome, its autograded notebook as bytes and its feedback page."""
+
+    pending: Pending  # without its job: the worker has that already
+    context: Context
+    grades: tuple = ()  # ((grade id, manual score, extra credit), ...): what a person gave, from the gradebook
+    comments: tuple = ()  # ((grade id, comment), ...)
+    late_penalty: float = 0.0
+
+    def conclude(self, run):
+        from . import reference
+
+        reference.provide(self.context.unit, self.context.solution)
+        outcome = conclude(self.pending, run, self.context.cells)
+        return self.pages(outcome)
+
+    def failed(self, exc, before_results=False):
+        return self.pages(failed(self.pending, self.context.cells, exc, before_results))
+
+    def pages(self, outcome):
+        """The outcome with its autograded notebook written out and its feedback page rendered (or neither)."""
+        from . import feedback_page
+
+        if outcome.notebook is None:
+            return outcome
+        grades = feedback_page.Grades.of(outcome.rows, {g: (m, e) for g, m, e in self.grades}, dict(self.comments),
+                                         self.late_penalty)
+        try:
+            page = feedback_page.render(outcome.notebook, outcome.unit, outcome.student, grades, self.context.titles)
+        except Exception as exc:  # the grade stands without its page (the command says so)
+            print(f"warning: {outcome.student} / {outcome.unit}: its feedback page could not be made: {exc!r}",
+                  file=sys.stderr)
+            page = None
+        # The notebook's text is the student's: a lone surrogate in it cannot be UTF-8, and is replaced.
+        autograded = nbformat.writes(outcome.notebook).encode("utf-8", "replace")
+        return dataclasses.replace(outcome, autograded=autograded, feedback=page)
+
+
+def graded(job, judge):
+    """A submission's whole task on a worker: its sandbox run (``worker.run_job``), then, in this trusted process,
+    outside the sandbox, its judging. A failure of the run's own set-up raises, as run_job's does; a failure of
+    judging what came back is this submission's (0 points, the reason)."""
+    run = run_job(job)
+    try:
+        return judge.conclude(run)
+    except Exception as exc:
+        return judge.failed(exc)

@@ -14,9 +14,11 @@ the model it makes.
 import ast
 import contextlib
 import functools
+import hashlib
 import io
 import linecache
 import symtable
+import threading
 
 import nbformat
 
@@ -34,22 +36,47 @@ def _run(unit, cell, ns):
         exec(compile(cell.source, filename, "exec"), ns)
 
 
+# The solution notebooks given to this process (a grading worker has no solutions/: each judging task brings its
+# unit's), by unit; a unit not given is read from solutions/. Every cache below is of one solution's digest, so a
+# long-lived worker never judges with the reference of an older solution.
+_GIVEN = {}
+# One thread at a time builds or runs a reference here: a process's worker threads share its objects.
+LOCK = threading.RLock()
+
+
+def provide(unit, solution):
+    """Use ``solution`` (the notebook's bytes) as the solution notebook of ``unit`` in this process."""
+    _GIVEN[unit] = solution
+
+
+def _solution(unit):
+    """(the digest, the bytes) of the unit's solution notebook as this process has it."""
+    data = _GIVEN.get(unit)
+    if data is None:
+        data = units.solution_path(unit).read_bytes()
+    return hashlib.sha256(data).hexdigest(), data
+
+
 def namespace(unit, needed=None):
     """The reference namespace of ``unit`` ('01' or '01_intuition'), made once per process: every
     given and solution cell run, or, with ``needed`` (names), only the cells that define them and
     what they use (see :func:`cells_for`)."""
-    unit = units.resolve(unit)
-    return _namespace(unit, _chosen(unit, None if needed is None else frozenset(needed)))
+    unit = units.resolve(unit) if unit not in _GIVEN else unit
+    digest, _ = _solution(unit)
+    with LOCK:
+        return _namespace(unit, digest, _chosen(unit, digest, None if needed is None else frozenset(needed)))
 
 
 def namespace_of_cells(unit, indices):
     """The reference namespace made by running only the code cells at ``indices`` (positions in
     :func:`code_cells`), in order, once per process."""
-    return _namespace(units.resolve(unit), tuple(sorted(indices)))
+    unit = units.resolve(unit)
+    with LOCK:
+        return _namespace(unit, _solution(unit)[0], tuple(sorted(indices)))
 
 
 @functools.cache
-def _chosen(unit, needed):
+def _chosen(unit, digest, needed):
     code = code_cells(unit)
     return tuple(range(len(code)) if needed is None else cells_for(code, needed))
 
@@ -57,7 +84,7 @@ def _chosen(unit, needed):
 def code_cells(unit):
     """The given and solution cells of the solution notebook, in order (what the reference may run): not the
     given cells that only draw a picture for the feedback (tagged ``units.PICTURE_TAG``)."""
-    nb = nbformat.read(units.solution_path(unit), as_version=4)
+    nb = nbformat.reads(_solution(unit)[1].decode("utf-8"), as_version=4)
     return [c for c in nb.cells if c.cell_type == "code" and nbgrader_meta(c) and not is_test_cell(c)
             and units.PICTURE_TAG not in c.metadata.get("tags", [])]
 
@@ -130,7 +157,7 @@ def _names(source):
 
 
 @functools.cache
-def _namespace(unit, chosen):
+def _namespace(unit, digest, chosen):
     code = code_cells(unit)
     ns = {"__name__": f"reference_{unit}"}
     # As in the sandbox (fast mode among it): the reference trains for the few steps a submission trains.
