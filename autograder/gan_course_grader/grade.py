@@ -75,8 +75,8 @@ def grade(course_dir, unit_names=None, students=None, jobs=1, limits=Limits(), u
 class Tasks:
     """The submissions running on the cluster, each with what to do with it when its task is done."""
 
-    def __init__(self, submit, wait_first, lost_cluster):
-        self.submit, self.wait_first, self.lost_cluster = submit, wait_first, lost_cluster
+    def __init__(self, submit, wait_first, lost_cluster, idle=lambda: None):
+        self.submit, self.wait_first, self.lost_cluster, self.idle = submit, wait_first, lost_cluster, idle
         self.live = {}  # future -> (pending, then)
 
     def start(self, pending, then, call):
@@ -91,11 +91,14 @@ class Tasks:
         """Until every task is done, including those started by what is done with the others."""
         while self.live:
             try:
-                done, _ = self.wait_first(list(self.live))
+                done, _ = self.wait_first(list(self.live), RECORD_SECONDS)
+            except TimeoutError:  # none done yet: what waits is recorded meanwhile
+                done = ()
             except Exception as exc:  # distributed.wait raises when the scheduler took the futures with it
                 if not cancelled(exc):
                     raise
                 raise self.lost_cluster() from None
+            self.idle()
             for future in done:
                 pending, then = self.live.pop(future)
                 then(pending, future)
@@ -129,7 +132,7 @@ class Grading:
                 Progress(len(self.submitted), self.progress) as self.bar:
             self.work = Path(work)
             self.set_up()
-            self.tasks = tasks = Tasks(submit, wait_first, self.lost_cluster)
+            self.tasks = tasks = Tasks(submit, wait_first, self.lost_cluster, self.idle)
             try:
                 self.check_the_grader(tasks)
                 self.grade_the_class(tasks)
@@ -237,13 +240,20 @@ class Grading:
             self.record()
 
     def record(self):
+        """Record what is done (taken out first: a stop during it never records it twice) and say so."""
+        batch, self.unrecorded, self.recorded_at = self.unrecorded, [], time.monotonic()
         with interrupts_deferred():  # a Ctrl-C here lands after the records: never half a gradebook row
-            kept = records.keep_all(self.course, self.ledger, self.unrecorded, self.cells)
-        self.unrecorded, self.recorded_at = [], time.monotonic()
-        for outcome in kept:
-            # Kept without its pages (written now): a class of a thousand notebooks with pictures is gigabytes.
-            self.outcomes.append(dataclasses.replace(outcome, notebook=None, autograded=b"", feedback=None))
-            self.bar.done(outcome)
+            for outcome in records.keep_all(self.course, self.ledger, batch, self.cells):
+                # Kept without its pages (written now): a class of a thousand notebooks with pictures is gigabytes.
+                self.outcomes.append(dataclasses.replace(outcome, notebook=None, autograded=b"", feedback=None))
+                self.bar.done(outcome)
+                for warning in outcome.warnings:
+                    print(warning, file=sys.stderr)
+
+    def idle(self):
+        """Called while waiting for tasks: what waits longer than RECORD_SECONDS is recorded."""
+        if self.unrecorded and time.monotonic() - self.recorded_at >= RECORD_SECONDS:
+            self.record()
 
     def lost_cluster(self):
         return LostCluster(f"lost the Dask scheduler {self.cluster or '(embedded)'} after {len(self.outcomes)} of "

@@ -9,6 +9,7 @@ what it could not show scores 0, with the reason.
 import copy
 import dataclasses
 import sys
+import threading
 from dataclasses import dataclass, field
 
 import nbformat
@@ -66,6 +67,7 @@ class Outcome:
     before_results: bool = False
     autograded: bytes = b""  # the notebook, written out where it was judged (b"": none, or not yet)
     feedback: object = None  # the feedback page's HTML, or None
+    warnings: tuple = ()  # what judging it in a worker's task had to tell the instructor (the grading process says it)
 
     def entry(self):
         """What the ledger keeps of it."""
@@ -151,7 +153,7 @@ def conclude(pending, run, cells):
     run = run or Run(problem=pending.submitted.problem)
     if run.grader_failed:
         last = [line for line in run.log.splitlines() if line.strip()][-3:]
-        print(f"warning: {pending.student} / {pending.unit}: {run.problem}: {' | '.join(last)[-400:]}", file=sys.stderr)
+        warn(f"warning: {pending.student} / {pending.unit}: {run.problem}: {' | '.join(last)[-400:]}")
     rows, messages = judge(pending, cells, run.problem, run.notebook, run.results)
     return Outcome(pending.student, pending.unit, pending.seed, pending.key, pending.limits, pending.submitted.digest,
                    rows, run.problem, messages, feedback_notebook(cells, run.notebook, pending.submitted.notebook,
@@ -172,7 +174,7 @@ def failed(pending, cells, exc, before_results=False):
 
 def grader_failure(student, unit, exc):
     """Say that the grader failed on a submission (on stderr, for the instructor); the reason its rows give."""
-    print(f"warning: {student} / {unit}: the grader failed on this submission: {exc!r}", file=sys.stderr)
+    warn(f"warning: {student} / {unit}: the grader failed on this submission: {exc!r}")
     return f"the grader could not process it ({type(exc).__name__})"
 
 
@@ -231,12 +233,24 @@ class Judge:
         try:
             page = feedback_page.render(outcome.notebook, outcome.unit, outcome.student, grades, self.context.titles)
         except Exception as exc:  # the grade stands without its page (the command says so)
-            print(f"warning: {outcome.student} / {outcome.unit}: its feedback page could not be made: {exc!r}",
-                  file=sys.stderr)
+            warn(f"warning: {outcome.student} / {outcome.unit}: its feedback page could not be made: {exc!r}")
             page = None
         # The notebook's text is the student's: a lone surrogate in it cannot be UTF-8, and is replaced.
         autograded = nbformat.writes(outcome.notebook).encode("utf-8", "replace")
         return dataclasses.replace(outcome, autograded=autograded, feedback=page)
+
+
+_said = threading.local()  # inside a worker's task: the warnings its Outcome carries
+
+
+def warn(message):
+    """Tell the instructor: on stderr here, or, in a worker's task (``graded``), in its Outcome, which the grading
+    process prints (a worker's stderr is another machine's)."""
+    lines = getattr(_said, "lines", None)
+    if lines is None:
+        print(message, file=sys.stderr)
+    else:
+        lines.append(message)
 
 
 def graded(job, judge):
@@ -244,7 +258,12 @@ def graded(job, judge):
     outside the sandbox, its judging. A failure of the run's own set-up raises, as run_job's does; a failure of
     judging what came back is this submission's (0 points, the reason)."""
     run = run_job(job)
+    _said.lines = []
     try:
-        return judge.conclude(run)
-    except Exception as exc:
-        return judge.failed(exc)
+        try:
+            outcome = judge.conclude(run)
+        except Exception as exc:
+            outcome = judge.failed(exc)
+        return dataclasses.replace(outcome, warnings=tuple(_said.lines))
+    finally:
+        _said.lines = None

@@ -35,13 +35,15 @@ class LostCluster(CourseError):
 
 @contextlib.contextmanager
 def placement(cluster=None, jobs=1, warm_up=()):
-    """A context giving ``(submit(fn, *args) -> future, wait_first(futures) -> (done, not done))``.
+    """A context giving ``(submit(fn, *args) -> future, wait_first(futures, timeout) -> (done, not done))``; with
+    nothing done within ``timeout`` seconds, wait_first gives no future done or raises TimeoutError.
 
     ``warm_up``, a picklable ``(function, *args)``, runs once in each embedded worker while it starts
     (what every task would otherwise do first: imports, checks, caches)."""
     if cluster == POOL:
         with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-            yield pool.submit, lambda fs: concurrent.futures.wait(fs, return_when=concurrent.futures.FIRST_COMPLETED)
+            yield pool.submit, lambda fs, timeout=None: concurrent.futures.wait(
+                fs, timeout=timeout, return_when=concurrent.futures.FIRST_COMPLETED)
         return
     try:
         from distributed import Client, LocalCluster, wait
@@ -79,7 +81,7 @@ def quiet_when_interrupted():
 
 
 def first_completed(wait):
-    return lambda futures: wait(list(futures), return_when="FIRST_COMPLETED")
+    return lambda futures, timeout=None: wait(list(futures), timeout=timeout, return_when="FIRST_COMPLETED")
 
 
 def start_local(LocalCluster, Client, jobs, warm_up=()):

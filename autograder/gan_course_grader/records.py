@@ -88,7 +88,8 @@ def files(course, ledger, outcome):
             outcome.autograded or nbformat.writes(outcome.notebook).encode("utf-8", "replace"))
         if outcome.feedback is not None:
             course.feedback(student, unit).parent.mkdir(parents=True)
-            course.feedback(student, unit).write_text(outcome.feedback, encoding="utf-8")
+            # The page quotes the student's text: a lone surrogate in it cannot be UTF-8, and is replaced.
+            course.feedback(student, unit).write_bytes(outcome.feedback.encode("utf-8", "replace"))
     ledger.write(outcome.entry())
 
 

@@ -46,7 +46,8 @@ LOCK = threading.RLock()
 
 def provide(unit, solution):
     """Use ``solution`` (the notebook's bytes) as the solution notebook of ``unit`` in this process."""
-    _GIVEN[unit] = solution
+    with LOCK:  # never between another thread's digest and its build (namespace)
+        _GIVEN[unit] = solution
 
 
 def _solution(unit):
@@ -61,17 +62,17 @@ def namespace(unit, needed=None):
     """The reference namespace of ``unit`` ('01' or '01_intuition'), made once per process: every
     given and solution cell run, or, with ``needed`` (names), only the cells that define them and
     what they use (see :func:`cells_for`)."""
-    unit = units.resolve(unit) if unit not in _GIVEN else unit
-    digest, _ = _solution(unit)
     with LOCK:
+        unit = units.resolve(unit) if unit not in _GIVEN else unit
+        digest, _ = _solution(unit)
         return _namespace(unit, digest, _chosen(unit, digest, None if needed is None else frozenset(needed)))
 
 
 def namespace_of_cells(unit, indices):
     """The reference namespace made by running only the code cells at ``indices`` (positions in
     :func:`code_cells`), in order, once per process."""
-    unit = units.resolve(unit)
     with LOCK:
+        unit = units.resolve(unit) if unit not in _GIVEN else unit
         return _namespace(unit, _solution(unit)[0], tuple(sorted(indices)))
 
 
@@ -110,7 +111,7 @@ def cells_for(cells, needed):
 def defined_names(unit):
     """The names the given and solution cells of ``unit`` bind, read from their source without running
     it; None when that cannot be known (a cell that does not parse, or imports ``*``)."""
-    parsed = [_names_or_none(cell.source) for cell in code_cells(units.resolve(unit))]
+    parsed = [_names_or_none(cell.source) for cell in code_cells(unit if unit in _GIVEN else units.resolve(unit))]
     if any(names is None for names in parsed):
         return None
     return set().union(*(names[0] for names in parsed))

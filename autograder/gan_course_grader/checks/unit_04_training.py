@@ -167,10 +167,11 @@ def untrained_distance():
 
     from .. import reference
 
-    keras.utils.set_random_seed(0)
-    generator = reference.namespace("04", {"make_mlp_generator"})["make_mlp_generator"](64)
-    noise = np.random.default_rng(0).normal(size=(DIGITS, 64)).astype(np.float32)
-    return quality_report(np.asarray(generator(noise, training=False))).frechet_distance
+    with reference.LOCK:  # Keras's seeds are the process's: no other thread's reference runs meanwhile
+        keras.utils.set_random_seed(0)
+        generator = reference.namespace("04_training", {"make_mlp_generator"})["make_mlp_generator"](64)
+        noise = np.random.default_rng(0).normal(size=(DIGITS, 64)).astype(np.float32)
+        return quality_report(np.asarray(generator(noise, training=False))).frechet_distance
 
 
 def measure(images):
