@@ -72,16 +72,25 @@ def exercise_titles(unit):
     """{grade id: its exercise's title, as the solution notebook names it} of a unit's test cells; {} for a name
     that is no unit."""
     try:
-        cells = test_cells(unit)
+        return titles(test_cells(unit))
     except CourseError:
         return {}
+
+
+def titles(cells):
+    """{grade id: its exercise's title} of test cells (``test_cells``)."""
     return {c.grade_id: c.metadata.get(RELEASE_METADATA, {}).get("title") or c.exercise for c in cells}
+
+
+def tagged_cells(unit, tag):
+    """The cells of the unit's solution notebook that carry ``tag``."""
+    nb = nbformat.read(units.solution_path(unit), as_version=4)
+    return [c for c in nb.cells if tag in c.metadata.get("tags", [])]
 
 
 @functools.cache
 def picture_cells(unit):
     """The grade ids of the given (locked) cells the unit's solution notebook tags ``gan-course-picture``: read
     here, where the solutions are, and sent with each job (a worker has no solutions)."""
-    nb = nbformat.read(units.solution_path(unit), as_version=4)
-    return tuple(sorted(nbgrader_meta(c)["grade_id"] for c in nb.cells if units.PICTURE_TAG in c.metadata.get("tags", [])
-                        and nbgrader_meta(c).get("locked") and nbgrader_meta(c).get("grade_id")))
+    return tuple(sorted(nbgrader_meta(c)["grade_id"] for c in tagged_cells(unit, units.PICTURE_TAG)
+                        if nbgrader_meta(c).get("locked") and nbgrader_meta(c).get("grade_id")))

@@ -32,7 +32,6 @@ from gan_course.signals import interrupts_deferred
 
 from . import hidden, judging, nbgrader_course, records, self_check, units
 from .course import Course, read_submission
-from .exercises import test_cells
 from .ledger import Ledger, grade_key
 from .placement import EMBEDDED, POOL, LostCluster, cancelled, placement
 from .sandbox import Limits, Sandbox, stop_running
@@ -116,8 +115,8 @@ class Grading:
             print("warning: grading WITHOUT a sandbox (--unsafe-no-sandbox): student code can read and change "
                   "anything this user can, including grades. Use only for submissions you trust.", file=sys.stderr)
         self.units = sorted({unit for _, unit in submitted})
-        self.cells = {unit: test_cells(unit) for unit in self.units}
         self.contexts = {unit: judging.context(unit) for unit in self.units}
+        self.cells = {unit: list(self.contexts[unit].cells) for unit in self.units}
         # Judged in this process (the thread pool's baseline), or in each worker's task (Dask).
         self.judge_here = cluster == POOL
         self.by_hand = records.by_hand(course, submitted)  # read once: what a person gave in the formgrader

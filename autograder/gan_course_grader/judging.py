@@ -197,8 +197,8 @@ class Context:
 
 
 def context(unit):
-    return Context(unit, tuple(exercises.test_cells(unit)), exercises.exercise_titles(unit),
-                   units.solution_path(unit).read_bytes())
+    cells = tuple(exercises.test_cells(unit))
+    return Context(unit, cells, exercises.titles(cells), units.solution_path(unit).read_bytes())
 
 
 @dataclass(frozen=True)
@@ -220,7 +220,7 @@ class Judge:
         return self.pages(outcome)
 
     def failed(self, exc, before_results=False):
-        return self.pages(failed(self.pending, self.context.cells, exc, before_results))
+        return failed(self.pending, self.context.cells, exc, before_results)  # no notebook: no pages
 
     def pages(self, outcome):
         """The outcome with its autograded notebook written out and its feedback page rendered (or neither)."""
@@ -235,9 +235,13 @@ class Judge:
         except Exception as exc:  # the grade stands without its page (the command says so)
             warn(f"warning: {outcome.student} / {outcome.unit}: its feedback page could not be made: {exc!r}")
             page = None
-        # The notebook's text is the student's: a lone surrogate in it cannot be UTF-8, and is replaced.
-        autograded = nbformat.writes(outcome.notebook).encode("utf-8", "replace")
-        return dataclasses.replace(outcome, autograded=autograded, feedback=page)
+        return dataclasses.replace(outcome, autograded=notebook_bytes(outcome.notebook), feedback=page)
+
+
+def notebook_bytes(nb):
+    """A notebook as the file autograded/ holds: its text is the student's, and a lone surrogate in it (no UTF-8
+    writer takes one) is replaced."""
+    return nbformat.writes(nb).encode("utf-8", "replace")
 
 
 _said = threading.local()  # inside a worker's task: the warnings its Outcome carries

@@ -10,10 +10,9 @@ import shutil
 import sys
 import warnings
 
-import nbformat
 
 from . import nbgrader_course, untrusted
-from .judging import grader_failure, zeros
+from .judging import grader_failure, notebook_bytes, zeros
 
 EARLIER_STANDS = "the grader failed on it; its earlier grade stands"
 
@@ -83,9 +82,7 @@ def files(course, ledger, outcome):
     shutil.rmtree(course.feedback(student, unit).parent, ignore_errors=True)
     if outcome.notebook is not None:
         autograded.mkdir(parents=True)
-        # The notebook's text is the student's: a lone surrogate in it cannot be UTF-8, and is replaced.
-        (autograded / f"{unit}.ipynb").write_bytes(
-            outcome.autograded or nbformat.writes(outcome.notebook).encode("utf-8", "replace"))
+        (autograded / f"{unit}.ipynb").write_bytes(outcome.autograded or notebook_bytes(outcome.notebook))
         if outcome.feedback is not None:
             course.feedback(student, unit).parent.mkdir(parents=True)
             # The page quotes the student's text: a lone surrogate in it cannot be UTF-8, and is replaced.

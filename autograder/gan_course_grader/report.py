@@ -17,16 +17,15 @@ import collections
 import html
 import io
 import statistics
-import sys
 from pathlib import Path
 
 import nbformat
 
 from gan_course.shared import CourseError, nbgrader_meta
 
-from . import hidden, sanitize, units
+from . import hidden, sanitize
 from .course import Course
-from .exercises import exercise_titles
+from .exercises import exercise_titles, tagged_cells
 from .results import class_results
 from .worker import STOPPED
 
@@ -197,8 +196,7 @@ def image(png, alt):
 
 def gallery_cells(unit):
     """(grade id or None, cell id) of the cells the unit's solution notebook tags ``gan-course-gallery``."""
-    nb = nbformat.read(units.solution_path(unit), as_version=4)
-    return [(nbgrader_meta(c).get("grade_id"), c.get("id")) for c in nb.cells if GALLERY_TAG in c.metadata.get("tags", [])]
+    return [(nbgrader_meta(c).get("grade_id"), c.get("id")) for c in tagged_cells(unit, GALLERY_TAG)]
 
 
 def drawn_by(course, r, wanted):
@@ -244,6 +242,3 @@ def gallery(course, unit, graded):
         figures.append(f"<figure>{drawn}<figcaption>{esc(r.student)} ({r.score:g})</figcaption></figure>")
     return "<h3>What each student's generator drew</h3>\n" + "\n".join(figures)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main(*sys.argv[1:2]))
