@@ -2,11 +2,14 @@
 
 The rules (stated again in docs/maintaining.md):
 
-* every unit is worth ``UNIT_POINTS`` (10) points: the sum of its test cells' points;
+* every unit is worth ``UNIT_POINTS`` (10) points: the sum of its test cells' and written answers' points;
 * a test cell's grade id is ``<exercise>_tests``; the exercise names its hidden checks
   (``checks/unit_<unit>.py``) and the call in its hidden part, ``from gan_course_probe import record``
   then ``record("<exercise>", globals())``;
-* every test cell has hidden checks, and every exercise with hidden checks has a test cell.
+* every test cell has hidden checks, and every exercise with hidden checks has a test cell;
+* a written answer is nbgrader's "manually graded answer": a markdown cell, graded and a solution, whose grade id
+  is ``<question>_answer``; its source in the solution notebook is the model answer and the rubric, which the
+  release replaces with "YOUR ANSWER HERE". A person scores it in the formgrader; the grader never does.
 """
 
 import copy
@@ -17,10 +20,13 @@ import nbformat
 
 from gan_course.shared import HIDDEN_TESTS, RELEASE_METADATA, CourseError, is_test_cell, nbgrader_meta
 
-from . import checks, hidden, units
+from . import checks, hidden, ledger, units
 
 UNIT_POINTS = 10.0
 TEST_SUFFIX = "_tests"
+ANSWER_SUFFIX = "_answer"
+# What the grader records for a written answer until a person scores it in the formgrader.
+BY_HAND = ledger.BY_HAND
 IMPORT_RECORD = "from gan_course_probe import record"
 
 
@@ -31,6 +37,25 @@ class TestCell:
     exercise: str  # the name its hidden part records under
     source: str
     metadata: dict
+    by_hand = False  # a test cell: the grader scores it
+
+
+@dataclass(frozen=True)
+class AnswerCell:
+    """A written answer, scored by a person (nbgrader's formgrader), never by the grader."""
+
+    grade_id: str
+    points: float
+    exercise: str
+    source: str  # the model answer and rubric (the solution's; never shown to a student)
+    metadata: dict
+    by_hand = True
+
+
+def is_answer_cell(cell):
+    """nbgrader's manually graded answer: a markdown cell that is graded and a solution."""
+    meta = nbgrader_meta(cell)
+    return cell.get("cell_type") == "markdown" and bool(meta.get("grade")) and bool(meta.get("solution"))
 
 
 def exercise_of(grade_id):
@@ -39,11 +64,30 @@ def exercise_of(grade_id):
 
 def test_cells(unit):
     """The unit's graded test cells, from the solution notebook; a CourseError names a broken rule."""
+    return [c for c in graded_cells(unit) if not c.by_hand]
+
+
+def answer_cells(unit):
+    """The unit's written answers (``AnswerCell``), from the solution notebook."""
+    return [c for c in graded_cells(unit) if c.by_hand]
+
+
+def graded_cells(unit):
+    """Every graded cell of the unit in notebook order: test cells (``TestCell``) and written answers
+    (``AnswerCell``); a CourseError names a broken rule."""
     unit = units.resolve(unit)
     path = units.solution_path(unit)
     found = []
     for cell in nbformat.read(path, as_version=4).cells:
-        if is_test_cell(cell):
+        if is_answer_cell(cell):
+            meta = nbgrader_meta(cell)
+            grade_id = meta.get("grade_id", "")
+            if not grade_id.endswith(ANSWER_SUFFIX):
+                raise CourseError(f"{path.name}: written answer {grade_id!r} breaks the rule that a written answer's "
+                                  f"grade id is <question>{ANSWER_SUFFIX} (e.g. saturation{ANSWER_SUFFIX}): rename it")
+            found.append(AnswerCell(grade_id, float(meta.get("points", 0)), grade_id.removesuffix(ANSWER_SUFFIX),
+                                    cell.source, copy.deepcopy(dict(cell.metadata))))
+        elif is_test_cell(cell):
             meta = nbgrader_meta(cell)
             grade_id = meta.get("grade_id", "")
             if not grade_id.endswith(TEST_SUFFIX):
@@ -59,8 +103,8 @@ def test_cells(unit):
                                   copy.deepcopy(dict(cell.metadata))))
     total = sum(c.points for c in found)
     if total != UNIT_POINTS:
-        raise CourseError(f"{path.name}: its test cells give {total:g} points; every unit is worth {UNIT_POINTS:g} "
-                          "points (the sum of its test cells' `points`)")
+        raise CourseError(f"{path.name}: its test cells and written answers give {total:g} points; every unit is "
+                          f"worth {UNIT_POINTS:g} points (the sum of their `points`)")
     orphans = sorted(set(checks.of_unit(unit)) - {c.exercise for c in found})
     if orphans:
         raise CourseError(f"{checks.module_path(unit).name} checks exercises with no test cell in {path.name}: "
@@ -69,10 +113,10 @@ def test_cells(unit):
 
 
 def exercise_titles(unit):
-    """{grade id: its exercise's title, as the solution notebook names it} of a unit's test cells; {} for a name
+    """{grade id: its exercise's title, as the solution notebook names it} of a unit's graded cells; {} for a name
     that is no unit."""
     try:
-        return titles(test_cells(unit))
+        return titles(graded_cells(unit))
     except CourseError:
         return {}
 

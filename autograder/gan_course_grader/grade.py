@@ -32,8 +32,10 @@ from gan_course.signals import interrupts_deferred
 
 from . import hidden, judging, nbgrader_course, records, self_check, units
 from .course import Course, read_submission
+from .exercises import BY_HAND
 from .ledger import Ledger, grade_key
 from .placement import EMBEDDED, POOL, LostCluster, cancelled, placement
+from .results import class_results
 from .sandbox import Limits, Sandbox, stop_running
 from .worker import run_job, warm_up
 
@@ -304,7 +306,10 @@ def format_duration(seconds):
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
-def format_table(rows):
+def format_table(rows, results=()):
+    """The grade table of a run's rows, each submission's score as it stands (``results``: a manual score from
+    the formgrader wins), with the points of written answers no one has scored yet."""
+    standing = {(r.student, r.unit): r for r in results}
     totals = {}
     for r in rows:
         got, out_of, notes = totals.get((r.student, r.unit), (0.0, 0.0, []))
@@ -313,8 +318,15 @@ def format_table(rows):
     unit_width = max(len(u) for _, u in totals) + 2
     lines = [f"{'student':<{width}}  {'unit':<{unit_width}}  score"]
     for (student, unit), (got, out_of, notes) in sorted(totals.items()):
+        result = standing.get((student, unit))
+        waiting = sum(r.max for r in rows if (r.student, r.unit) == (student, unit) and r.note == BY_HAND)
+        if result is not None:
+            got, waiting = result.score, sum(r.max for r in result.rows
+                                             if r.note == BY_HAND and r.exercise not in result.by_hand)
         stopped = next((n.removeprefix("not run: ") for n in notes if n.startswith("not run: ")), "")
-        lines.append(f"{student:<{width}}  {unit:<{unit_width}}  {got:g}/{out_of:g}" + (f"  ({stopped})" if stopped else ""))
+        said = [stopped] if stopped else []
+        said += [f"{waiting:g} to score by hand"] if waiting else []
+        lines.append(f"{student:<{width}}  {unit:<{unit_width}}  {got:g}/{out_of:g}" + (f"  ({'; '.join(said)})" if said else ""))
     return "\n".join(lines)
 
 
@@ -326,7 +338,7 @@ def main(course_dir, units=None, students=None, csv_path=None, jobs=1, limits=Li
                          cluster=cluster)
     course = Course(Path(course_dir).resolve())
     path = Ledger(course).write_csv(csv_path)
-    print(format_table(rows))
+    print(format_table(rows, class_results(course)))
     print(f"\ngrades: {Path(path).resolve()}\nfeedback: {course.root / 'feedback'}")
     if failed:
         print(f"gan-course grade: the grader itself failed on {len(failed)} submission(s): "

@@ -108,9 +108,13 @@ def exercise_verdict(cell, checks, problem, ran, results, inputs):
 
 
 def judge(pending, cells, problem, run_nb, results):
-    """(rows, messages): each test cell scores its points if it ran without error and every hidden check agrees."""
+    """(rows, messages): each test cell scores its points if it ran without error and every hidden check agrees; a
+    written answer waits for a person (0 until one scores it in the formgrader)."""
     rows, messages = [], {}
     for cell in cells:
+        if cell.by_hand:
+            rows.append(Row(pending.student, pending.unit, cell.grade_id, 0.0, cell.points, exercises.BY_HAND))
+            continue
         checks = hidden.checks_for(pending.unit, cell.exercise)
         note, messages[cell.grade_id] = exercise_verdict(cell, checks, problem, first_cell(run_nb, cell.grade_id),
                                                          results, pending.inputs)
@@ -131,7 +135,7 @@ def feedback_notebook(cells, run_nb, submitted_nb, problem, messages):
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
     for cell in cells:
-        target = first_cell(nb, cell.grade_id)
+        target = None if cell.by_hand else first_cell(nb, cell.grade_id)
         if target is None:
             continue
         target.source = cell.source
@@ -179,25 +183,26 @@ def grader_failure(student, unit, exc):
 
 
 def zeros(student, unit, cells, problem):
-    """Every exercise of a submission at 0, with the reason."""
-    return tuple(Row(student, unit, c.grade_id, 0.0, c.points, f"not run: {problem}") for c in cells)
+    """Every exercise of a submission at 0, with the reason (a written answer still waits for a person)."""
+    return tuple(Row(student, unit, c.grade_id, 0.0, c.points, exercises.BY_HAND if c.by_hand else f"not run: {problem}")
+                 for c in cells)
 
 
 # --- judging where the run happened --------------------------------------------------------------
 @dataclass(frozen=True)
 class Context:
     """What judging a unit's submissions needs from the grading side, as plain data, so that it can run on any
-    worker: the unit's test cells and exercise titles, and its solution notebook (the reference is built from it,
+    worker: the unit's graded cells (test cells and written answers) and exercise titles, and its solution notebook (the reference is built from it,
     once per worker process)."""
 
     unit: str
-    cells: tuple  # of exercises.TestCell
+    cells: tuple  # of exercises.TestCell and exercises.AnswerCell, in notebook order
     titles: dict  # grade id -> title
     solution: bytes
 
 
 def context(unit):
-    cells = tuple(exercises.test_cells(unit))
+    cells = tuple(exercises.graded_cells(unit))
     return Context(unit, cells, exercises.titles(cells), units.solution_path(unit).read_bytes())
 
 

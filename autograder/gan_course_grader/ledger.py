@@ -16,7 +16,9 @@ from dataclasses import asdict, dataclass, field, fields
 
 from . import fingerprint, units
 
-CSV_FIELDS = ["student", "unit", "exercise", "score", "max", "note"]
+CSV_FIELDS = ["student", "unit", "exercise", "score", "max", "scored_by", "note"]
+# A written answer's note until a person scores it (exercises.BY_HAND; said here too: exercises imports the checks)
+BY_HAND = "written answer: scored by hand in the formgrader"
 
 
 @dataclass(frozen=True)
@@ -99,15 +101,26 @@ class Ledger:
         return entry if entry is not None and entry.key == key and not entry.grader_failed else None
 
     def rows(self):
-        """The CSV's rows: every submission under submitted/ that has an entry, in the order of a full run."""
+        """The ledger's rows (the grader's scores alone): every submission under submitted/ that has an entry, in the
+        order of a full run."""
         return [row for pair in self.course.find(warn=False) for row in (getattr(self.read(*pair), "rows", ()))]
 
     def write_csv(self, path=None):
+        """The grades CSV: the ledger's rows with the scores as they stand (``results``: a manual score from the
+        formgrader wins), and who gave each: ``grader``, ``hand`` (a person, in the formgrader), or nobody yet (a
+        written answer no one has scored: 0 until then)."""
+        from .results import class_results
+
         path = path or self.course.grades
         with open(path, "w", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=CSV_FIELDS, lineterminator="\n")
             writer.writeheader()
-            for r in self.rows():
-                writer.writerow({"student": r.student, "unit": r.unit, "exercise": r.exercise,
-                                 "score": f"{r.score:g}", "max": f"{r.max:g}", "note": r.note})
+            for result in class_results(self.course):
+                for r in result.rows:
+                    by_hand = r.exercise in result.by_hand
+                    waiting = r.note == BY_HAND and not by_hand
+                    writer.writerow({"student": r.student, "unit": r.unit, "exercise": r.exercise,
+                                     "score": f"{r.score:g}", "max": f"{r.max:g}",
+                                     "scored_by": "hand" if by_hand else "" if waiting else "grader",
+                                     "note": "" if by_hand and r.note == BY_HAND else r.note})
         return path

@@ -12,6 +12,7 @@ import warnings
 
 
 from . import nbgrader_course, untrusted
+from .exercises import BY_HAND
 from .judging import grader_failure, notebook_bytes, zeros
 
 EARLIER_STANDS = "the grader failed on it; its earlier grade stands"
@@ -66,11 +67,15 @@ def scores_into(gb, course, outcome):
     timestamp = submission_timestamp(course.timestamp(student, unit))
     gb.update_or_create_student(student)
     gb.update_or_create_submission(unit, student, **({"timestamp": timestamp} if timestamp is not None else {}))
-    scores = {r.exercise: r.score for r in outcome.rows}
+    scores = {r.exercise: r.score for r in outcome.rows if r.note != BY_HAND}
+    by_hand = {r.exercise for r in outcome.rows if r.note == BY_HAND}
     for grade in gb.find_submission_notebook(unit, unit, student).grades:
         if grade.name in scores:
             grade.auto_score = scores[grade.name]
             grade.needs_manual_grade = grade.manual_score is not None
+        elif grade.name in by_hand:  # a written answer: a person's to score; a score they gave stays
+            grade.auto_score = None
+            grade.needs_manual_grade = grade.manual_score is None
 
 
 def files(course, ledger, outcome):

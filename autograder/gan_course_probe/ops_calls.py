@@ -40,3 +40,13 @@ def sampling(fn, inputs):
     return {"shape": first.shape, "repeats": float(np.array_equal(first, again)),
             "seed_matters": float(first.shape != other.shape or not np.array_equal(first, other)),
             "mean": first.mean(), "std": first.std(), "min": first.min(), "max": first.max()}
+
+
+@op("answer")
+def answer(value, inputs):
+    """A concept question's answer as it stands in the notebook: a number, or the letters of a multiple choice
+    (case, order, spaces and commas ignored: "B, d" is "bd")."""
+    if isinstance(value, str):
+        letters = sorted(set(value.lower()) - set(" ,"))
+        return {"letters": [ord(letter) for letter in letters]}
+    return {"value": float(value)}

@@ -196,6 +196,28 @@ def unmarked_test_cells(nb):
             and not shared.is_test_cell(cell)]
 
 
+def written_answers(path):
+    """[(title, points, written)] of the notebook's written answers (nbgrader's manually graded answers), which
+    only a person scores: whether each holds more than the release's "YOUR ANSWER HERE"."""
+    found = []
+    for cell in notebooks.read(Path(path)).cells:
+        meta = shared.nbgrader_meta(cell)
+        if cell.get("cell_type") == "markdown" and meta.get("grade") and meta.get("solution"):
+            title = cell.get("metadata", {}).get(shared.RELEASE_METADATA, {}).get("title") or meta.get("grade_id", "")
+            text = cell.get("source", "").replace("YOUR ANSWER HERE", "").strip()
+            found.append((str(title), float(meta.get("points", 0) or 0), bool(text)))
+    return found
+
+
+def answers_line(answers):
+    """One line on the written answers, or ''."""
+    if not answers:
+        return ""
+    points, written = sum(p for _, p, _ in answers), sum(w for _, _, w in answers)
+    return (f"written answers: {written} of {len(answers)} written ({points:g} points, read and scored by your "
+            "instructor, not here)")
+
+
 def check_notebook(path, timeout=shared.CELL_TIMEOUT):
     path = Path(path)
     nb = notebooks.read(path)
@@ -249,7 +271,7 @@ def check_notebook(path, timeout=shared.CELL_TIMEOUT):
     return results_of(run_nb, exercises)
 
 
-def format_report(path, results):
+def format_report(path, results, answers=()):
     width = max(len(r.title) for r in results)
     lines = [f"gan-course check: {path}", ""]
     for r in results:
@@ -269,12 +291,13 @@ def format_report(path, results):
         "",
         f"visible tests {passed}/{len(results)} passed ({earned:g}/{total:g} points); "
         "hidden tests run at grading",
-    ]
+    ] + ([answers_line(answers)] if answers else [])
     return "\n".join(lines)
 
 
-def report_dict(path, results):
+def report_dict(path, results, answers=()):
     return {
+        "written_answers": [{"title": t, "points": p, "written": w} for t, p, w in answers],
         "notebook": str(path),
         "visible_passed": sum(r.passed for r in results),
         "visible_total": len(results),
@@ -286,10 +309,11 @@ def report_dict(path, results):
 def main(target, as_json=False, timeout=shared.CELL_TIMEOUT):
     path = find_notebook(target)
     results = check_notebook(path, timeout=timeout)
+    answers = written_answers(path)
     if as_json:
-        print(json.dumps(report_dict(path, results), indent=2))
+        print(json.dumps(report_dict(path, results, answers), indent=2))
     else:
-        print(format_report(path, results))
+        print(format_report(path, results, answers))
     return 0 if all(r.passed for r in results) else 1
 
 
@@ -297,15 +321,15 @@ def main(target, as_json=False, timeout=shared.CELL_TIMEOUT):
 class Report:
     """The self-check's report: an HTML table in Jupyter, the CLI's text elsewhere."""
 
-    def __init__(self, path, results):
-        self.path, self.results = Path(path), results
+    def __init__(self, path, results, answers=()):
+        self.path, self.results, self.answers = Path(path), results, tuple(answers)
 
     @property
     def passed(self):
         return all(r.passed for r in self.results)
 
     def __repr__(self):
-        return format_report(self.path, self.results)
+        return format_report(self.path, self.results, self.answers)
 
     def _repr_html_(self):
         e = html.escape
@@ -326,7 +350,7 @@ class Report:
                 '<table><thead><tr><th>result</th><th style="text-align:left">exercise</th><th>points</th><th style="text-align:left">'
                 f"why</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
                 f"<p>visible tests {passed}/{len(self.results)} passed ({earned:g}/{total:g} points); "
-                "hidden tests run at grading</p></div>")
+                f"hidden tests run at grading</p>{f'<p>{e(answers_line(self.answers))}</p>' if self.answers else ''}</div>")
 
 
 def this_notebook():
@@ -376,4 +400,5 @@ def check(notebook=None, timeout=shared.CELL_TIMEOUT):
         raise shared.NotebookError((proc.stderr.strip().splitlines() or ["gan-course check failed"])[-1])
     report = json.loads(proc.stdout)
     fields = Result.__dataclass_fields__
-    return Report(report["notebook"], [Result(**{k: row[k] for k in fields}) for row in report["exercises"]])
+    return Report(report["notebook"], [Result(**{k: row[k] for k in fields}) for row in report["exercises"]],
+                  [(a["title"], a["points"], a["written"]) for a in report.get("written_answers", [])])

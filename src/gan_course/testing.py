@@ -169,3 +169,29 @@ def show_failures_briefly():
 
 
 show_failures_briefly()
+
+
+# --- concept questions: the visible test checks the form of an answer; grading checks the answer -------------
+def expect_choice(what, answer, options, hint, several=False):
+    """A multiple choice answered as letters among ``options`` ("b", or "b, d" where ``several``). Only the form is
+    checked here: whether it is the right choice is a hidden test's."""
+    if not isinstance(answer, str):
+        fail(what, f"a letter among {', '.join(options)}, as a string such as {options[0]!r}",
+             f"{answer!r} ({type(answer).__name__})", hint)
+    letters = sorted(set(answer.lower()) - set(" ,"))
+    stray = [letter for letter in letters if letter not in options]
+    if not letters or stray or (len(letters) > 1 and not several):
+        fail(what, f"{'one or more letters' if several else 'one letter'} among {', '.join(options)}", repr(answer),
+             hint)
+
+
+def expect_number(what, answer, hint):
+    """A number answered (a prediction, say). Only the form is checked here: its value is a hidden test's."""
+    if isinstance(answer, (bool, str, bytes)) or np.ndim(answer) != 0:
+        fail(what, "one number, such as 0.5", repr(answer), hint)
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        fail(what, "one number, such as 0.5", repr(answer), hint)
+    if not np.isfinite(value):
+        fail(what, "a finite number", repr(answer), hint)

@@ -174,3 +174,23 @@ def with_weights(rng, calls):
 
 def no_arguments(rng):
     return {}
+
+
+# --- concept questions ----------------------------------------------------------------------
+def the_answer(rtol=0.0, atol=0.0):
+    """A comparison of a concept question's answer with the solution's (the answer is only there): the same
+    letters, or a number within tolerance."""
+
+    def compare(got, want):
+        if got.keys() != want.keys():
+            return False
+        if "letters" in want:
+            return np.array_equal(got["letters"], want["letters"])
+        return bool(np.isfinite(got["value"])) and bool(np.isclose(got["value"], want["value"], rtol=rtol, atol=atol))
+
+    return compare
+
+
+def question(checks, exercise, target, advice, rtol=0.0, atol=0.0):
+    """Add a concept question's one hidden check: ``target`` (a name the student sets) against the solution's."""
+    checks.add(exercise, "answer", target, advice, compare=the_answer(rtol, atol), op="answer")(no_arguments)

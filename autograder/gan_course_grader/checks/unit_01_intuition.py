@@ -7,7 +7,7 @@ reference's on the same inputs.
 
 import numpy as np
 
-from .kinds import Checks, arrays_close
+from .kinds import Checks, arrays_close, question
 
 CHECKS = Checks()
 
@@ -134,3 +134,11 @@ def data_and_forger(rng):
 def _(rng):
     p_data, p_g = data_and_forger(rng)
     return [(p_data, p_g * rng.uniform(0.2, 0.8)), (p_data, p_data * rng.uniform(0.2, 0.8))]
+
+
+# --- predict, then look: the value against a forger that misses the data ----------------------
+# -ln 4 + 2 ln 2 = 0 exactly (the answer is only in the solution); a prediction off by more than 0.01 is not it.
+question(CHECKS, "disjoint_value", "disjoint_value",
+         "your prediction of V(D*, G) for a forger whose faces never meet the data's is not the theorem's value: "
+         "what is the JSD of two distributions that share no outcome, and what does -ln 4 + 2 JSD give then?",
+         atol=0.01)
