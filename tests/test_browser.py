@@ -319,6 +319,83 @@ def test_a_students_feedback_names_each_exercise_and_shows_her_own_pictures(page
     assert padding not in ("0px", ""), padding  # the pixel table reads as four words, not one
 
 
+
+WRITTEN = "disjoint_answer"  # unit 01's written answer: 2 points a person gives in the formgrader
+
+
+def written_rows(course):
+    return {r["student"]: r for r in read_csv(course / "grades.csv") if r["exercise"] == WRITTEN}
+
+
+def test_a_written_answer_scored_in_the_formgrader_survives_a_regrade(page, graded_01, tmp_path):
+    """An instructor types 1.5 into the score box of alice's written answer on the Manual Grading page (a copy of
+    the graded course: other tests read the shared one); the formgrader saves it to the gradebook; `gan-course
+    grade --force` grades every submission again, and grades.csv, the feedback page and the formgrader all show her
+    1.5, given by hand, while the other students' written answers still wait at 0."""
+    course = shutil.copytree(graded_01.course, tmp_path / "course", symlinks=True)
+    before = written_rows(course)
+    assert set(before) == {"alice", "bob", "mallory"}, before
+    for student, row in before.items():
+        assert (row["score"], row["max"], row["scored_by"]) == ("0", "2", ""), row
+        assert row["note"] == "written answer: scored by hand in the formgrader", row
+    alice = [r for r in read_csv(course / "grades.csv") if r["student"] == "alice"]
+    assert sum(float(r["score"]) for r in alice) == 8 and sum(float(r["max"]) for r in alice) == 10, alice
+    with Course(course).gradebook() as gb:
+        grade = gb.find_grade(WRITTEN, UNIT, UNIT, "alice")
+        assert (grade.manual_score, grade.auto_score, grade.needs_manual_grade) == (None, None, True)
+        grade_id = grade.id
+
+    server = Server([sys.executable, "-m", "jupyterlab"], course, plain_env(), tmp_path / "lab-state")
+    try:
+        assert open_submissions(page, server)["alice"].locator(".score").inner_text().strip() == "8 / 10"
+        page.goto(manual_grading(server, course, "alice"))
+        page.wait_for_function("() => window.formgrader && formgrader.grades.loaded"
+                               " && formgrader.comments.loaded")
+        box = page.locator(f"input.score#{WRITTEN}")
+        assert box.input_value() == ""
+        box.scroll_into_view_if_needed()
+        with page.expect_response(lambda r: r.request.method == "PUT" and r.url.split("?")[0].endswith(f"/formgrader/api/grade/{grade_id}"),
+                                  timeout=30_000) as saved:
+            box.click()
+            page.keyboard.type("1.5")
+            page.keyboard.press("Tab")  # the page saves a score when its box loses focus ("change")
+        assert saved.value.ok, saved.value.status
+        assert json.loads(saved.value.text())["manual_score"] == 1.5
+        shot(page, "formgrader-manual-score")
+        with Course(course).gradebook() as gb:
+            assert gb.find_grade(WRITTEN, UNIT, UNIT, "alice").manual_score == 1.5
+        # Not yet in the CSV: only a grading run writes it.
+        assert written_rows(course)["alice"]["scored_by"] == ""
+
+        regrade = gan_course("grade", course, "--force", "-j", "2")
+        assert regrade.returncode == 0, regrade.stdout + regrade.stderr
+        table = {line.split()[0]: line for line in regrade.stdout.splitlines() if f"  {UNIT}  " in line}
+        assert table["alice"].split(UNIT, 1)[1].strip() == "9.5/10", regrade.stdout  # nothing left to score by hand
+        assert table["bob"].split(UNIT, 1)[1].strip() == "0/10  (2 to score by hand)", regrade.stdout
+        after = written_rows(course)
+        assert (after["alice"]["score"], after["alice"]["max"], after["alice"]["scored_by"]) == ("1.5", "2", "hand")
+        for student in ("bob", "mallory"):
+            row = after[student]
+            assert (row["score"], row["scored_by"]) == ("0", ""), row
+        rows = read_csv(course / "grades.csv")
+        assert {r["scored_by"] for r in rows if r["exercise"] != WRITTEN} == {"grader"}
+        assert sum(float(r["score"]) for r in rows if r["student"] == "alice") == 9.5
+        with Course(course).gradebook() as gb:
+            grade = gb.find_grade(WRITTEN, UNIT, UNIT, "alice")
+            assert (grade.manual_score, grade.needs_manual_grade) == (1.5, False)
+
+        feedback = (course / "feedback" / "alice" / UNIT / f"{UNIT}.html").read_text()
+        assert f"{UNIT} (Score: 9.5 / 10.0)" in feedback
+        assert "Written response</a> (Score: 1.5 / 2.0)" in feedback
+        # The formgrader after the regrade: her total, and the score she was given in its box.
+        assert open_submissions(page, server)["alice"].locator(".score").inner_text().strip() == "9.5 / 10"
+        page.goto(manual_grading(server, course, "alice"))
+        page.wait_for_function("() => window.formgrader && formgrader.grades.loaded")
+        assert float(page.locator(f"input.score#{WRITTEN}").input_value()) == 1.5
+    finally:
+        server.stop()
+
+
 # --- a student's HTML in the instructor's pages (issue 31) -------------------------------------------
 def watched(page):
     """The requests ``page`` (and its frames) make to the payloads' beacon."""

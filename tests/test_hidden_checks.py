@@ -92,8 +92,9 @@ WRONG_CASES = by_unit((unit, exercise) for unit in UNITS for exercise in sorted(
 REFERENCE_CASES = by_unit(((unit, exercise) for unit in UNITS for exercise in sorted(unit_data.wrong(unit))),
                           long=needs_training)
 # A right answer that trains a digit GAN trains it outside grading: long, like the reference's side.
-RIGHT_CASES = by_unit(((unit, exercise) for unit in UNITS for exercise in sorted(unit_data.right_alternatives(unit))),
-                      long=needs_training)
+RIGHT_CASES = by_unit(((unit, exercise, i) for unit in UNITS for exercise, answers in
+                       sorted(unit_data.right_alternatives(unit).items()) for i in range(len(answers))),
+                      long=lambda unit, exercise, i: needs_training(unit, exercise))
 ALSO_WRONG_CASES = by_unit((unit, name) for unit in UNITS for name in sorted(unit_data.also_wrong(unit)))
 TRAP_CASES = by_unit((unit, trap) for unit in UNITS for trap in sorted(unit_data.traps(unit)))
 
@@ -172,9 +173,9 @@ def test_visible_tests_catch_the_wrong_answers_they_should(unit, exercise):
     assert caught is unit_data.visible_catches(unit)[exercise]
 
 
-@pytest.mark.parametrize("unit, exercise", RIGHT_CASES)
-def test_a_right_answer_written_another_way_passes(unit, exercise):
-    ns = namespace_with(unit, unit_data.right_alternatives(unit)[exercise])
+@pytest.mark.parametrize("unit, exercise, i", RIGHT_CASES)
+def test_a_right_answer_written_another_way_passes(unit, exercise, i):
+    ns = namespace_with(unit, unit_data.right_alternatives(unit)[exercise][i])
     assert visible_tests_pass(unit, exercise, dict(ns))
     assert verdicts(unit, exercise, ns, 99) == ["" for _ in hidden.checks_for(unit, exercise)]
 

@@ -4,7 +4,8 @@ Such a module holds, for its unit:
 
 * ``WRONG``: {exercise: a known-wrong answer}, one for every exercise; the hidden checks must catch each;
 * ``VISIBLE_CATCHES``: {exercise: whether the visible tests catch that answer too};
-* ``RIGHT_ALTERNATIVES`` (optional): {exercise: a right answer written unlike the reference}, which must pass;
+* ``RIGHT_ALTERNATIVES`` (optional): {exercise: a right answer written unlike the reference, or a list of them},
+  each of which must pass;
 * ``ALSO_WRONG`` (optional): {name: (exercise, answer)} or {name: (exercise, answer, [hidden checks that must
   fail], whether the visible tests catch it)}, more wrong answers the hidden checks must catch;
 * ``TRAPS`` (optional): {name: (answer, [hidden checks that must fail])};
@@ -64,7 +65,9 @@ def visible_catches(unit):
 
 
 def right_alternatives(unit):
-    return getattr(of(unit), "RIGHT_ALTERNATIVES", {})
+    """{exercise: [right answers written unlike the reference]}."""
+    return {exercise: answers if isinstance(answers, list) else [answers]
+            for exercise, answers in getattr(of(unit), "RIGHT_ALTERNATIVES", {}).items()}
 
 
 def traps(unit):

@@ -13,7 +13,7 @@ import functools
 import numpy as np
 
 from .ops_models import name_code, set_weights
-from .registry import int_keywords, op
+from .registry import EXPERT, FORGER, int_keywords, op
 
 
 @functools.cache
@@ -95,13 +95,13 @@ def gan_parts(gan_class, inputs):
             "mean": first.mean(), "std": first.std()}
 
 
-def step_results(gan, discriminator, generator, step, argument):
+def step_results(gan, discriminator, generator, step, *arguments):
     """Run one step as fit would (in a compiled graph); the loss and every weight afterwards."""
     import tensorflow as tf
 
     d_before = [np.array(w) for w in discriminator.trainable_weights]
     g_before = [np.array(w) for w in generator.trainable_weights]
-    loss = tf.function(step)(argument)
+    loss = tf.function(step)(*arguments)
     return {"loss": np.asarray(loss), "discriminator": flat(discriminator.weights), "generator": flat(generator.weights),
             "discriminator_change": largest_change(d_before, discriminator.trainable_weights),
             "generator_change": largest_change(g_before, generator.trainable_weights)}
@@ -110,13 +110,69 @@ def step_results(gan, discriminator, generator, step, argument):
 @op("gan_discriminator_step")
 def gan_discriminator_step(gan_class, inputs):
     gan, discriminator, generator = build_gan(gan_class, inputs)
-    return step_results(gan, discriminator, generator, gan.discriminator_step, inputs["real"].astype(np.float32))
+    return step_results(gan, discriminator, generator, gan.discriminator_step, inputs["real"].astype(np.float32),
+                        inputs["noise"].astype(np.float32))
 
 
 @op("gan_generator_step")
 def gan_generator_step(gan_class, inputs):
     gan, discriminator, generator = build_gan(gan_class, inputs)
-    return step_results(gan, discriminator, generator, gan.generator_step, int(inputs["batch_size"]))
+    return step_results(gan, discriminator, generator, gan.generator_step, inputs["noise"].astype(np.float32))
+
+
+def spied_fit(model, inputs, moves):
+    """Two epochs of fit (``fit_results``) with the model's moves spied on, in the compiled graph: ``moves`` maps a
+    method name to (kind code, its parameter names). Each call is noted in order: its kind, its loss, the rows and
+    values of its noise, the sum of its real images and its interpolation weights (where it takes them). The
+    order in which a train_step draws its random numbers is its own: only what each move is given is read."""
+    import tensorflow as tf
+
+    log = []
+
+    def spy(method, kind, names):
+        def move(*args, **kwargs):
+            given = dict(zip(names, args), **kwargs)
+            loss = method(*args, **kwargs)
+
+            def note(*values):
+                log.append((kind, dict(zip(["loss", *given], (np.asarray(v, dtype=np.float64) for v in values)))))
+                return np.float32(0)
+
+            tf.py_function(note, [tf.convert_to_tensor(loss)] + [tf.convert_to_tensor(v) for v in given.values()],
+                           Tout=tf.float32)
+            return loss
+
+        return move
+
+    for name, (kind, names) in moves.items():
+        setattr(model, name, spy(getattr(model, name), kind, names))
+    model.jit_compile = False  # a py_function cannot be compiled by XLA
+    history = fit_results(model, inputs, {})
+    seen_all = [seen for _, seen in log]
+    rows = max((len(v) for seen in seen_all for k, v in seen.items() if k in ("noise", "alpha") and v.ndim), default=0)
+    latent = int(inputs["latent_dim"])
+    return {**history, "kinds": [kind for kind, _ in log], "loss": [float(np.mean(seen["loss"])) for seen in seen_all],
+            "noise_shape": [shape_of(seen.get("noise"), 2) for seen in seen_all],
+            "images": [float(np.sum(seen["real_images"])) if "real_images" in seen else np.nan for seen in seen_all],
+            "noise": [padded(seen.get("noise"), (rows, latent)) for seen in seen_all],
+            "alpha": [padded(seen.get("alpha"), (rows, 1)) for seen in seen_all],
+            "alpha_shape": [shape_of(seen.get("alpha"), 4) for seen in seen_all]}
+
+
+def shape_of(value, rank):
+    """An array's shape padded with -1 to ``rank`` entries (all -1 for none; cut at ``rank``)."""
+    shape = list(value.shape) if value is not None else []
+    return (shape + [-1] * rank)[:rank] if len(shape) <= rank else shape[:rank - 1] + [-2]
+
+
+def padded(value, shape):
+    """``value`` as rows of numbers in an array of ``shape``, NaN where it has none."""
+    out = np.full(shape, np.nan)
+    if value is not None and value.ndim >= 1 and len(value):
+        rows = value.reshape(len(value), -1)
+        r, c = min(rows.shape[0], shape[0]), min(rows.shape[1], shape[1])
+        out[:r, :c] = rows[:r, :c]
+    return out
 
 
 def fit_results(model, inputs, players):
@@ -132,11 +188,12 @@ def fit_results(model, inputs, players):
     return {**results, **{name: flat(player.weights) for name, player in players.items()}}
 
 
-@op("gan_fit")
-def gan_fit(gan_class, inputs):
-    """Two epochs of fit on (image, label) pairs whose last batch is smaller: history and weights."""
-    gan, discriminator, generator = build_gan(gan_class, inputs)
-    return fit_results(gan, inputs, {"discriminator": discriminator, "generator": generator})
+@op("gan_rounds")
+def gan_rounds(gan_class, inputs):
+    """Two epochs of fit on (image, label) pairs whose last batch is smaller, each move spied on."""
+    gan, _, _ = build_gan(gan_class, inputs)
+    return spied_fit(gan, inputs, {"discriminator_step": (EXPERT, ("real_images", "noise")),
+                                   "generator_step": (FORGER, ("noise",))})
 
 
 @op("toy_training")

@@ -10,6 +10,8 @@ import re
 import numpy as np
 
 OPS = {}
+# The kind codes of a spied fit's moves (ops_gan.spied_fit): the expert's (or critic's), then the forger's.
+EXPERT, FORGER = 0, 1
 ARG_KEY = re.compile(r"^call(\d+)\.arg(\d+)$")
 
 

@@ -20,15 +20,16 @@ TOY_RUN = ("toy_gan, toy_history = train_toy_gan()\n"
 WRONG = {
     # Global randomness: not reproducible from the GAN's seed.
     "gan_parts": gan_class((NOISE, "keras.random.normal((batch_size, self.latent_dim))")),
-    # A fixed number of fakes: the real batch and the fake batch differ in size.
-    "discriminator_step": gan_class(("batch_size = ops.shape(real_images)[0]", "batch_size = 64")),
+    # The fakes labelled 1 too: the expert is taught that fakes are real.
+    "discriminator_step": gan_class(("+ self.loss_fn(ops.zeros_like(fake_logits), fake_logits)",
+                                     "+ self.loss_fn(ops.ones_like(fake_logits), fake_logits)")),
     # The minimax loss instead of the non-saturating one.
     "generator_step": gan_class(("g_loss = self.loss_fn(ops.ones_like(fake_logits), fake_logits)",
                                  "g_loss = -self.loss_fn(ops.zeros_like(fake_logits), fake_logits)")),
     # The forger moves first: the expert then judges fakes of an already-updated generator.
-    "train_step": gan_class(("""        d_loss = self.discriminator_step(real_images)
-        g_loss = self.generator_step(ops.shape(real_images)[0])""", """        g_loss = self.generator_step(ops.shape(real_images)[0])
-        d_loss = self.discriminator_step(real_images)""")),
+    "train_step": gan_class(("""        d_loss = self.discriminator_step(real_images, self.sample_noise(batch_size))
+        g_loss = self.generator_step(self.sample_noise(batch_size))""", """        g_loss = self.generator_step(self.sample_noise(batch_size))
+        d_loss = self.discriminator_step(real_images, self.sample_noise(batch_size))""")),
     # A learning rate 100 times too small: the forger has not learned the island's faces.
     "toy_gan": "def train_toy_gan(epochs=20, seed=0):\n"
                "    gan = GAN(make_toy_discriminator(), make_toy_generator(1), latent_dim=1, seed=seed)\n"
@@ -44,44 +45,54 @@ WRONG = {
                  "                                          layers.Dense(784, activation='sigmoid'), layers.Reshape((28, 28, 1))])\n"
                  "    gan = GAN(make_mlp_discriminator(), sigmoid_generator, latent_dim=latent_dim, seed=seed)\n"
                  "    return gan, keras.callbacks.History()\n",
+    # The Frechet distance and the digits drawn too: ten perfect digits repeated are close to real ones, all ten.
+    "collapse_measures": 'collapse_measures = "a, b, c"\n',
 }
 # Given cells whose functions use a student's answer (probe_gan builds the student's GAN): run again
 # after the answer, so that they see it and not the reference's.
 RERUN_AFTER_ANSWER = ["probe_tools"]
 
-VISIBLE_CATCHES = {"gan_parts": True, "discriminator_step": False, "generator_step": True, "train_step": False,
-                      "toy_gan": True, "mnist_gan": True}
+VISIBLE_CATCHES = {"gan_parts": True, "discriminator_step": True, "generator_step": True, "train_step": True,
+                   "toy_gan": True, "mnist_gan": True, "collapse_measures": False}
+
+BATCH = "batch_size = ops.shape(real_images)[0]"
 
 # The Keras 3 traps of a custom train_step, each with the hidden checks that must catch it.
 TRAPS = {
     "noise without a SeedGenerator": (
         gan_class((NOISE, "keras.random.normal((batch_size, self.latent_dim))")),
-        ["gan_parts.noise", "discriminator_step.update", "generator_step.update", "train_step.fit"]),
+        ["gan_parts.noise"]),
     "NumPy noise (drawn once when the graph is traced)": (
         gan_class((NOISE, "np.random.normal(size=(batch_size, self.latent_dim)).astype('float32')")),
-        ["gan_parts.noise", "discriminator_step.update", "generator_step.update", "train_step.fit"]),
+        ["gan_parts.noise", "train_step.fresh_noise"]),
+    "one noise batch for both moves": (
+        gan_class(("""        d_loss = self.discriminator_step(real_images, self.sample_noise(batch_size))
+        g_loss = self.generator_step(self.sample_noise(batch_size))""", """        noise = self.sample_noise(batch_size)
+        d_loss = self.discriminator_step(real_images, noise)
+        g_loss = self.generator_step(noise)""")),
+        ["train_step.fresh_noise"]),
     "trackers not listed in metrics (never reset: stale epoch values)": (
         gan_class(("return [self.d_loss_tracker, self.g_loss_tracker]", "return []"), (MEANS, EXPLICIT_RESULTS)),
-        ["gan_parts.trackers", "train_step.fit"]),
+        ["gan_parts.trackers", "train_step.history"]),
     "trackers named unlike the returned keys": (
         gan_class(('Mean(name="d_loss")', 'Mean(name="discriminator_loss")'),
                   ('Mean(name="g_loss")', 'Mean(name="generator_loss")'), (MEANS, EXPLICIT_RESULTS)),
         ["gan_parts.trackers"]),
     "models called without training=True": (
         gan_class((", training=True", "")),
-        ["discriminator_step.update", "generator_step.update", "train_step.fit"]),
+        ["discriminator_step.update", "generator_step.update"]),
     "compile without super().compile()": (
         gan_class(("        super().compile(**kwargs)\n", "")),
-        ["gan_parts.compile", "train_step.fit"]),
+        ["gan_parts.compile", "train_step.rounds"]),
     "batches of (images, labels) taken as images": (
         gan_class(("real_images = data[0] if isinstance(data, tuple) else data", "real_images = data")),
-        ["train_step.fit"]),
+        ["train_step.rounds"]),
     "a hard-coded batch size": (
-        gan_class(("ops.shape(real_images)[0]", "64")),
-        ["discriminator_step.update", "train_step.fit"]),
+        gan_class((BATCH, "batch_size = 4")),
+        ["train_step.rounds"]),
 }
 
-# Right answers written differently from the reference: the hidden checks must accept them.
+# Right answers written differently from the reference: the hidden checks must accept them (a list: each one).
 RIGHT_ALTERNATIVES = {
     # The text's digit GAN with the generator made first and the data batched by hand: other random streams, in
     # effect another training seed (it trains: run with --long).
@@ -97,14 +108,8 @@ RIGHT_ALTERNATIVES = {
                  "                      epochs=steps // steps_per_epoch, steps_per_epoch=steps_per_epoch,\n"
                  "                      callbacks=[DigitGrid(latent_dim)])\n"
                  "    return gan, history\n",
-    "discriminator_step": gan_class((
-        """            real_logits = self.discriminator(real_images, training=True)
-            fake_logits = self.discriminator(fake_images, training=True)
-""", """            logits = self.discriminator(ops.concatenate([real_images, fake_images], axis=0), training=True)
-            real_logits, fake_logits = logits[:batch_size], logits[batch_size:]
-""")),
+    "collapse_measures": ['collapse_measures = "C"\n', "collapse_measures = ' c '\n"],
 }
-
 
 
 def bank_generator(classes, exemplars=None):

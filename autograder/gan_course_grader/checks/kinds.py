@@ -19,7 +19,7 @@ from typing import Any, Callable
 import numpy as np
 
 from gan_course.shared import CourseError
-from gan_course_probe.registry import call_inputs
+from gan_course_probe.registry import EXPERT, FORGER, call_inputs
 
 
 @dataclass(frozen=True)
@@ -194,3 +194,74 @@ def the_answer(rtol=0.0, atol=0.0):
 def question(checks, exercise, target, advice, rtol=0.0, atol=0.0):
     """Add a concept question's one hidden check: ``target`` (a name the student sets) against the solution's."""
     checks.add(exercise, "answer", target, advice, compare=the_answer(rtol, atol), op="answer")(no_arguments)
+
+
+# --- a training step's moves, as a spied fit saw them (gan_course_probe.ops_gan.spied_fit) ------------------
+def turns():
+    """A comparison: the same moves in the same order as the reference's, each given the same real images and
+    as many rows of noise (its values are the student's to draw)."""
+
+    def compare(got, want):
+        keys = ("kinds", "images", "noise_shape")
+        if any(key not in got for key in keys) or got["kinds"].shape != want["kinds"].shape:
+            return False
+        return (np.array_equal(got["kinds"], want["kinds"]) and np.array_equal(got["noise_shape"], want["noise_shape"])
+                and np.allclose(got["images"], want["images"], rtol=1e-5, atol=1e-5, equal_nan=True))
+
+    return compare
+
+
+def fresh_noise(alpha=False):
+    """A comparison: no two moves got the same noise (nor the same interpolation weights, with ``alpha``), and the
+    noise is standard normal on the whole (the weights uniform in [0, 1))."""
+
+    def distinct(rows):
+        kept = [r for r in rows if np.isfinite(r).any()]
+        return len(kept) == len(rows) and all(
+            not np.allclose(a, b, equal_nan=True) for i, a in enumerate(kept) for b in kept[:i])
+
+    def compare(got, want):
+        if "noise" not in got or len(got["noise"]) != len(want["noise"]) or not len(got["noise"]):
+            return False
+        values = got["noise"][np.isfinite(got["noise"])]
+        normal = values.size > 0 and abs(values.mean()) < 0.4 and 0.6 < values.std() < 1.4
+        ok = normal and distinct(list(got["noise"]))
+        if alpha:
+            critic = got["kinds"] == EXPERT
+            weights = got["alpha"][critic]
+            shapes = got["alpha_shape"][critic]
+            ok = (ok and distinct(list(weights)) and bool(np.all(shapes[:, 1:] == 1))
+                  and np.array_equal(shapes[:, 0], got["noise_shape"][critic][:, 0])
+                  and float(np.nanmin(weights)) >= 0 and float(np.nanmax(weights)) < 1)
+        return bool(ok)
+
+    return compare
+
+
+def epoch_means(histories, epochs=2, last_of_round=()):
+    """A comparison: each history ({key: kind}) holds, per epoch, the mean of the losses the moves of that kind
+    returned (for a kind in ``last_of_round``, a round's last such loss, or the mean of the round's)."""
+
+    @alone
+    def compare(got, want):
+        kinds, losses = got.get("kinds"), got.get("loss")
+        if kinds is None or any(key not in got or got[key].shape != (epochs,) for key in histories):
+            return False
+        for key, kind in histories.items():
+            mine = losses[kinds == kind]
+            if len(mine) == 0 or len(mine) % epochs:
+                return False
+            per_epoch = np.split(mine, epochs)
+            if kind in last_of_round:
+                rounds = int(np.sum(kinds == FORGER)) // epochs
+                if rounds == 0 or len(mine) % (rounds * epochs):
+                    return False
+                grouped = [np.split(e, rounds) for e in per_epoch]
+                ways = [[np.mean([r[-1] for r in g]) for g in grouped], [np.mean([r.mean() for r in g]) for g in grouped]]
+            else:
+                ways = [[e.mean() for e in per_epoch]]
+            if not any(np.allclose(got[key], way, rtol=1e-5, atol=1e-6) for way in ways):
+                return False
+        return True
+
+    return compare

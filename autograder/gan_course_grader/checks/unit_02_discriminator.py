@@ -7,7 +7,7 @@ Model checks build the student's model and compare, with the reference's: its la
 
 import numpy as np
 
-from .kinds import SAME_OUTPUTS, Checks, agreement, arrays_close, digit_batches
+from .kinds import SAME_OUTPUTS, Checks, agreement, arrays_close, digit_batches, question
 
 CHECKS = Checks()
 
@@ -93,3 +93,13 @@ def face_data(rng):
             compare=arrays_close(rtol=1e-5, atol=1e-6), op="train_then_predict")
 def _(rng):
     return {**face_data(rng), "epochs": np.asarray(0)}
+
+
+# --- predict, then look: the untrained expert's loss ------------------------------------------
+# An untrained expert's logits are near 0 (D near 1/2), so the loss is near 2 ln 2 = 1.386: measured on the
+# notebook's digits and noise with Keras's initial weights, 1.38-1.40 over seeds. A prediction of 1.3-1.5 says
+# "no idea" in numbers; 0 (a perfect expert) or 0.69 (one half only) does not.
+question(CHECKS, "untrained_loss", "untrained_loss",
+         "your prediction of the untrained expert's loss is not what it measures: an expert that has learned nothing "
+         "says 'no idea' (which logit, which probability?) to every image, real or not; what is each half of the "
+         "loss then?", atol=0.11)

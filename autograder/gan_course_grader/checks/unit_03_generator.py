@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .kinds import SAME_OUTPUTS, Checks, arrays_close
+from .kinds import SAME_OUTPUTS, Checks, arrays_close, question
 
 CHECKS = Checks()
 
@@ -125,3 +125,10 @@ CHECKS.model("conditional_generator", "make_conditional_generator",
              "with given weights the image must depend on the noise and the label as in the reference: noise "
              "first, then the label's embedding, for any batch size.",
              calls=noise_and_labels, build=conditional_build)
+
+
+# --- predict, then look: where the two losses push alike --------------------------------------
+# sigma(l) - 1 = -sigma(l) at sigma(l) = 1/2, the logit 0 (the answer is only in the solution).
+question(CHECKS, "equal_push_logit", "equal_push_logit",
+         "your logit is not where the two gradients are equal: write both derivatives with sigma(l) and solve for "
+         "the D where they agree, then turn that D into a logit.", atol=0.05)
