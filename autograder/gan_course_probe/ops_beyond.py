@@ -7,9 +7,9 @@ weights, the same batch and the same seed, so one step or a short ``fit`` must l
 
 import numpy as np
 
-from .ops_gan import fit_results, probe_models, step_results, training_switch
+from .ops_gan import fit_results, probe_models, spied_fit, step_results, training_switch
 from .ops_models import set_weights
-from .registry import op
+from .registry import EXPERT, FORGER, op
 
 
 # --- central differences --------------------------------------------------------------------------
@@ -91,17 +91,19 @@ def wgan_interpolation_weights(wgan_class, inputs):
 
 @op("wgan_critic_step")
 def wgan_critic_step(wgan_class, inputs):
-    """One critic step, compiled as fit would: its loss and every weight afterwards (the critic's under
-    "discriminator", as unit 04's steps report it)."""
+    """One critic step given its noise and interpolation weights, compiled as fit would: its loss and every weight
+    afterwards (the critic's under "discriminator", as unit 04's steps report it)."""
     wgan, critic, generator = build_wgan(wgan_class, inputs)
-    return step_results(wgan, critic, generator, wgan.critic_step, inputs["real"].astype(np.float32))
+    return step_results(wgan, critic, generator, wgan.critic_step, inputs["real"].astype(np.float32),
+                        inputs["noise"].astype(np.float32), inputs["alpha"].astype(np.float32))
 
 
-@op("wgan_fit")
-def wgan_fit(wgan_class, inputs):
-    """Two epochs of fit on (image, label) pairs whose last batch is smaller: history and weights."""
-    wgan, critic, generator = build_wgan(wgan_class, inputs)
-    return fit_results(wgan, inputs, {"critic": critic, "generator": generator})
+@op("wgan_rounds")
+def wgan_rounds(wgan_class, inputs):
+    """Two epochs of fit on (image, label) pairs whose last batch is smaller, each move spied on."""
+    wgan, _, _ = build_wgan(wgan_class, inputs)
+    return spied_fit(wgan, inputs, {"critic_step": (EXPERT, ("real_images", "noise", "alpha")),
+                                    "generator_step": (FORGER, ("noise",))})
 
 
 # --- the conditional GAN --------------------------------------------------------------------------

@@ -5,6 +5,8 @@ whether the visible tests catch it too.
 """
 
 WRONG = {
+    # The optimum, -ln 4, for the forger that misses the data (the theorem read as "always -ln 4").
+    "disjoint_value": "disjoint_value = -np.log(4)\n",
     # Clipped scores: right to 1e-13 everywhere, so the visible asserts pass.
     "sigmoid": "def sigmoid(x):\n    x = np.clip(np.asarray(x, dtype=float), -30, 30)\n    return 1.0 / (1.0 + np.exp(-x))\n",
     # Indexes the first axis: right for one image, wrong for a batch.
@@ -34,6 +36,7 @@ WRONG = {
 }
 
 VISIBLE_CATCHES = {
+    "disjoint_value": False,
     "sigmoid": False,
     "face_score": False,
     "binary_cross_entropy": True,
@@ -68,6 +71,7 @@ ALSO_WRONG = {
 
 # Right answers written from the text alone, unlike the reference: they must keep full marks.
 RIGHT_ALTERNATIVES = {
+    "disjoint_value": ["disjoint_value = -np.log(4) + 2 * np.log(2)\n", "disjoint_value = 0\n"],
     # One formula for every x: exp(-|x|) never overflows.
     "sigmoid": "def sigmoid(x):\n    x = np.asarray(x, dtype=float)\n    e = np.exp(-np.abs(x))\n"
                "    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))\n",

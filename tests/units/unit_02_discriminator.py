@@ -1,6 +1,8 @@
 """Unit 02 (Discriminator): known-wrong answers, what the visible tests catch, right answers written another way."""
 
 WRONG = {
+    # One half of the loss only (ln 2).
+    "untrained_loss": "untrained_loss = np.log(2)\n",
     "toy_discriminator": "def make_toy_discriminator():\n"
                          "    return keras.Sequential([keras.Input(shape=(4,)), layers.Dense(1, activation='tanh')])\n",
     "face_detector": "def make_face_detector():\n    model = make_toy_discriminator()\n"
@@ -27,11 +29,13 @@ WRONG = {
     "warm_up": "def train_face_detector(images, labels, epochs=30):\n    model = make_toy_discriminator()\n"
                "    model.compile(optimizer='adam', loss='binary_crossentropy')\n    return model\n",
 }
-VISIBLE_CATCHES = {"toy_discriminator": True, "face_detector": True, "discriminator_loss": False,
+VISIBLE_CATCHES = {
+    "untrained_loss": False,"toy_discriminator": True, "face_detector": True, "discriminator_loss": False,
                       "mlp_discriminator": False, "conv_discriminator": False, "warm_up": True}
 
 # Right answers written differently from the reference: the hidden checks must accept them.
 RIGHT_ALTERNATIVES = {
+    "untrained_loss": ["untrained_loss = 2 * np.log(2)\n", "untrained_loss = 1.4\n"],
     "discriminator_loss": "def discriminator_loss(real_logits, fake_logits):\n"
                                   "    bce = keras.losses.BinaryCrossentropy(from_logits=True)\n"
                                   "    real = ops.reshape(ops.convert_to_tensor(real_logits), (-1, 1))\n"

@@ -1,6 +1,8 @@
 """Unit 03 (Generator): known-wrong answers, what the visible tests catch, right answers written another way."""
 
 WRONG = {
+    # The D where they agree (1/2), not its logit.
+    "equal_push_logit": "equal_push_logit = 0.5\n",
     "toy_generator": "def make_toy_generator():\n"
                      "    return keras.Sequential([keras.Input(shape=(1,)), layers.Dense(4, activation='tanh')])\n",
     "face_painter": "def make_face_painter():\n    model = make_toy_generator()\n"
@@ -46,12 +48,14 @@ WRONG = {
                              "    x = layers.Reshape((28, 28, 1))(layers.Dense(784, activation='tanh')(x))\n"
                              "    return keras.Model([noise, label], x)\n",
 }
-VISIBLE_CATCHES = {"toy_generator": True, "face_painter": True, "sample_latent": False, "generator_losses": True,
+VISIBLE_CATCHES = {
+    "equal_push_logit": False,"toy_generator": True, "face_painter": True, "sample_latent": False, "generator_losses": True,
                       "loss_gradients": True, "mlp_generator": False, "dcgan_generator": False,
                       "conditional_generator": False}
 
 # Right answers written differently from the reference: the hidden checks must accept them.
 RIGHT_ALTERNATIVES = {
+    "equal_push_logit": ["equal_push_logit = 0\n", "equal_push_logit = float(np.log(0.5 / 0.5))\n"],
     "sample_latent": "def sample_latent(n, latent_dim, seed, distribution='normal'):\n"
                              "    rng = np.random.default_rng(seed)\n"
                              "    if distribution == 'normal':\n        return rng.standard_normal((n, latent_dim))\n"

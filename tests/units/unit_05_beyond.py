@@ -10,7 +10,9 @@ replaced = functools.partial(solution_with, "05")
 
 ALPHA = "keras.random.uniform(shape, seed=self.seed_generator)"
 ONE_CRITIC_STEP = """        for _ in range(self.n_critic):
-            c_loss = self.critic_step(real_images)"""
+            noise = self.sample_noise(batch_size)
+            alpha = self.interpolation_weights(real_images)
+            c_loss = self.critic_step(real_images, noise, alpha)"""
 
 WRONG = {
     # A forward difference: off by about eps * f''(w) / 2.
@@ -23,7 +25,11 @@ WRONG = {
     # One interpolation weight for the whole batch.
     "wgan_critic_step": replaced("wgan_class", (ALPHA, "keras.random.uniform((1,) * len(shape), seed=self.seed_generator)")),
     # n_critic ignored: one critic step per generator step.
-    "wgan_train_step": replaced("wgan_class", (ONE_CRITIC_STEP, "        c_loss = self.critic_step(real_images)")),
+    "wgan_train_step": replaced("wgan_class", (ONE_CRITIC_STEP, """        noise = self.sample_noise(batch_size)
+        alpha = self.interpolation_weights(real_images)
+        c_loss = self.critic_step(real_images, noise, alpha)""")),
+    # A backward difference on one side, read as a central one: slope 2 predicted for the forward difference.
+    "forward_slope": "forward_slope = 2.0\n",
     # The label ignored by the discriminator: it judges every image as a 0.
     "conditional_gan": replaced("conditional_gan", ("[real_images, labels]", "[real_images, ops.zeros_like(labels)]"),
                                 ("[fake_images, labels]", "[fake_images, ops.zeros_like(labels)]"),
@@ -43,7 +49,8 @@ WRONG = {
 RERUN_AFTER_ANSWER = ["wgan_tools", "conditional_tools"]
 
 VISIBLE_CATCHES = {"central_difference": True, "critic": True, "gradient_penalty": True, "wgan_critic_step": True,
-                   "wgan_train_step": True, "conditional_gan": True, "conditional_digits": True, "slerp": True}
+                   "wgan_train_step": True, "conditional_gan": True, "conditional_digits": True, "slerp": True,
+                   "forward_slope": False}
 
 ALSO_WRONG = {
     # The penalty on the real images alone: the critic is kept smooth where the fakes never are.
@@ -75,8 +82,23 @@ ALSO_WRONG = {
         "wgan_class", ("ops.mean(fake_scores) - ops.mean(real_scores)", "ops.mean(real_scores) - ops.mean(fake_scores)"))),
 }
 
+# The randomness of a critic round, reused: each move must draw its own.
+TRAPS = {
+    "one noise and alpha for all critic moves of a round": (
+        replaced("wgan_class", (ONE_CRITIC_STEP, """        noise = self.sample_noise(batch_size)
+        alpha = self.interpolation_weights(real_images)
+        for _ in range(self.n_critic):
+            c_loss = self.critic_step(real_images, noise, alpha)""")),
+        ["wgan_train_step.fresh_draws"]),
+    "the critic's noise reused by the generator": (
+        replaced("wgan_class", ("g_loss = self.generator_step(self.sample_noise(batch_size))",
+                                "g_loss = self.generator_step(noise)")),
+        ["wgan_train_step.fresh_draws"]),
+}
+
 # Right answers written differently from the reference: the hidden checks must accept them.
 RIGHT_ALTERNATIVES = {
+    "forward_slope": ["forward_slope = 1\n", "import math\nforward_slope = math.log10(10.0)\n"],
     # Vectorised over the entries, with tf.norm on flattened gradients.
     "central_difference": "def central_difference(f, w, eps=1e-5):\n"
                           "    w = np.asarray(w, dtype=np.float64)\n"

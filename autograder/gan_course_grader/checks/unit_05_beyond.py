@@ -10,7 +10,8 @@ here, outside the sandbox, by the course's digit classifier reading the digits i
 
 import numpy as np
 
-from .kinds import Checks, alone, arrays_close, fit_layout, same, untouched
+from .kinds import (EXPERT, FORGER, Checks, alone, arrays_close, epoch_means, fit_layout, fresh_noise, question, same,
+                    turns, untouched)
 
 CHECKS = Checks()
 SAME_STEP = arrays_close(rtol=1e-4, atol=1e-6)
@@ -99,26 +100,52 @@ def _(rng):
 
 
 def critic_step_inputs(rng):
-    return wgan_inputs(rng, int(rng.integers(3, 10)))
+    inputs = wgan_inputs(rng, int(rng.integers(3, 10)))
+    n = len(inputs["real"])
+    return {**inputs, "noise": rng.normal(size=(n, int(inputs["latent_dim"]))).astype(np.float32),
+            "alpha": rng.uniform(0, 1, (n, 1, 1, 1)).astype(np.float32)}
 
 
 CHECKS.add("wgan_critic_step", "update", "WGANGP",
-           "from the same weights, batch and seed, one critic_step must give the reference's loss and weights: fakes "
-           "first, then the interpolation weights, mean(D(fake)) - mean(D(real)) + gp_weight * penalty, models called "
-           "with training=True, c_optimizer applied to the critic's weights.",
+           "from the same weights, real batch, noise and interpolation weights, one critic_step must give the "
+           "reference's loss and weights: the fakes made from the noise it is given, mean(D(fake)) - mean(D(real)) + "
+           "gp_weight * the penalty at the alpha it is given, models called with training=True, c_optimizer applied "
+           "to the critic's weights.",
            compare=same("loss", "discriminator", "generator", compare=SAME_STEP), op="wgan_critic_step")(critic_step_inputs)
 CHECKS.add("wgan_critic_step", "generator_untouched", "WGANGP",
            "critic_step must not change the generator's trainable weights.",
            compare=untouched("generator_change"), op="wgan_critic_step")(critic_step_inputs)
 
 
-@CHECKS.add("wgan_train_step", "fit", "WGANGP",
-            "two epochs of fit on (image, label) batches whose last batch is smaller must give the reference's history "
-            "('c_loss' and 'g_loss') and weights: n_critic critic steps on the batch, then one generator step, the "
-            "trackers updated with the last losses.", compare=SAME_STEP, op="wgan_fit")
-def _(rng):
+# Judged by what the moves are given, in a compiled fit (gan_course_probe.ops_gan.spied_fit): in which order a
+# round draws its noise and interpolation weights is the student's.
+def rounds_inputs(rng):
     n, batch = fit_layout(rng)
     return wgan_inputs(rng, n, batch_size=np.asarray(batch))
+
+
+CHECKS.add("wgan_train_step", "rounds", "WGANGP",
+           "in every batch of fit, train_step must make n_critic critic moves on the batch's images (data[0] of an "
+           "(images, labels) tuple), then one generator move, each with noise for as many fakes as the batch holds "
+           "(read its size from the batch: the last batch is smaller).", compare=turns(), op="wgan_rounds")(rounds_inputs)
+CHECKS.add("wgan_train_step", "fresh_draws", "WGANGP",
+           "every move must get random numbers of its own: fresh standard-normal noise from sample_noise for each, and "
+           "fresh interpolation weights (one per image, in [0, 1)) for each critic move; no move may reuse another's.",
+           compare=fresh_noise(alpha=True), op="wgan_rounds")(rounds_inputs)
+CHECKS.add("wgan_train_step", "history", "WGANGP",
+           "fit's history must hold 'c_loss' and 'g_loss': each epoch's mean of the last critic loss of every round "
+           "and of the generator's losses. Update the two trackers with the round's last losses and return their "
+           "results by name.",
+           compare=epoch_means({"history.c_loss": EXPERT, "history.g_loss": FORGER}, last_of_round=(EXPERT,)),
+           op="wgan_rounds")(rounds_inputs)
+
+
+# --- predict, then look: the forward difference's slope ------------------------------------------
+# Its error is about eps * f''(w) / 2: slope 1 on log-log axes (the central difference's: 2). The answer is only in
+# the solution; a slope within 0.15 of it reads the same law.
+question(CHECKS, "forward_slope", "forward_slope",
+         "your slope is not the forward difference's: the text says how its error shrinks with eps; on log-log axes "
+         "an error C * eps^k is a line of slope k.", atol=0.15)
 
 
 # --- exercise 6: the conditional GAN's train_step ------------------------------------------------
