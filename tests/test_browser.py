@@ -22,7 +22,7 @@ import nbformat
 import pytest
 
 import hostile_html
-from conftest import ROOT, gan_course, plain_env, read_csv
+from conftest import ROOT, automatic_points, gan_course, plain_env, read_csv
 from gan_course_grader import submissions, units
 from gan_course_grader.course import Course
 
@@ -31,6 +31,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "tests" / "artifacts" / "browser"
 UNIT = "01_intuition"
+AUTO = automatic_points(UNIT)  # a right submission before a person scores its written answer
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--no-first-run", "--disable-dev-shm-usage"]
 
@@ -192,8 +193,10 @@ def test_a_filled_notebook_runs_clean_with_its_pictures_and_checks_itself(page, 
     table.scroll_into_view_if_needed()
     shot(page, "in-notebook-check")
     rows = [r.strip() for r in table.locator("tbody tr").all_text_contents()]
-    assert len(rows) == 7 and all(row.startswith("PASS") for row in rows), rows
-    assert "visible tests 7/7 passed (10/10 points)" in page.locator(".gan-course-check").text_content()
+    assert len(rows) == 8 and all(row.startswith("PASS") for row in rows), rows
+    said = page.locator(".gan-course-check").text_content()
+    assert f"visible tests 8/8 passed ({AUTO:g}/{AUTO:g} points)" in said, said
+    assert "written answers: 1 of 1 written (2 points, read and scored by your instructor, not here)" in said, said
 
 
 def test_validate_button(page, student):
@@ -251,7 +254,7 @@ def test_formgrader_scores_match_grades_csv(page, formgrader, graded_01):
     expected = {}
     for r in read_csv(graded_01.course / "grades.csv"):
         expected[r["student"]] = expected.get(r["student"], 0) + float(r["score"])
-    assert expected == {"alice": 10, "bob": 0, "mallory": 10}
+    assert expected == {"alice": AUTO, "bob": 0, "mallory": AUTO}
     for student, total in expected.items():
         assert rows[student].locator(".score").inner_text().strip() == f"{total:g} / 10"
 
@@ -269,9 +272,9 @@ def test_formgrader_autograde_refuses_and_changes_nothing(page, formgrader, grad
     assert "gan-course grade" in text and "disabled" in text
     assert page.locator("#success-modal").count() == 0
     assert not graded_01.canary.exists(), "the formgrader ran student code outside the sandbox"
-    assert gradebook_scores(course) == before == {"alice": 10, "bob": 0}
+    assert gradebook_scores(course) == before == {"alice": AUTO, "bob": 0}
     assert autograded.read_bytes() == notebook
-    assert open_submissions(page, formgrader)["alice"].locator(".score").inner_text().strip() == "10 / 10"
+    assert open_submissions(page, formgrader)["alice"].locator(".score").inner_text().strip() == f"{AUTO:g} / 10"
 
 
 def test_formgrader_generate_feedback_shows_no_hidden_tests(page, formgrader, graded_01):
@@ -305,9 +308,13 @@ def test_a_students_feedback_names_each_exercise_and_shows_her_own_pictures(page
     toc = page.locator("#toc").inner_text()
     titles = exercise_titles(UNIT)
     for grade_id, title in titles.items():
-        points = next(r["max"] for r in graded_01.rows if r["student"] == "alice" and r["exercise"] == grade_id)
-        assert f"{title} (Score: {float(points)} / {float(points)})" in toc, (title, toc)
-        assert page.locator(f"a[name='{grade_id}'] + div .nbgrader-label").inner_text() == title
+        row = next(r for r in graded_01.rows if r["student"] == "alice" and r["exercise"] == grade_id)
+        assert f"{title} (Score: {float(row['score'])} / {float(row['max'])})" in toc, (title, toc)
+        if grade_id.endswith("_tests"):  # a written answer waits for a person: 0 until scored
+            assert row["score"] == row["max"]
+            assert page.locator(f"a[name='{grade_id}'] + div .nbgrader-label").inner_text() == title
+        else:
+            assert row["score"] == "0" and row["scored_by"] == ""
     shown = page.evaluate("() => [...document.images].filter(i => i.complete && i.naturalWidth > 0)"
                           ".map(i => i.src.split(',', 2)[1])")
     assert shown == her_pngs
@@ -318,82 +325,6 @@ def test_a_students_feedback_names_each_exercise_and_shows_her_own_pictures(page
     padding = page.evaluate("() => getComputedStyle(document.querySelector('.rendered_html th')).paddingLeft")
     assert padding not in ("0px", ""), padding  # the pixel table reads as four words, not one
 
-
-
-WRITTEN = "disjoint_answer"  # unit 01's written answer: 2 points a person gives in the formgrader
-
-
-def written_rows(course):
-    return {r["student"]: r for r in read_csv(course / "grades.csv") if r["exercise"] == WRITTEN}
-
-
-def test_a_written_answer_scored_in_the_formgrader_survives_a_regrade(page, graded_01, tmp_path):
-    """An instructor types 1.5 into the score box of alice's written answer on the Manual Grading page (a copy of
-    the graded course: other tests read the shared one); the formgrader saves it to the gradebook; `gan-course
-    grade --force` grades every submission again, and grades.csv, the feedback page and the formgrader all show her
-    1.5, given by hand, while the other students' written answers still wait at 0."""
-    course = shutil.copytree(graded_01.course, tmp_path / "course", symlinks=True)
-    before = written_rows(course)
-    assert set(before) == {"alice", "bob", "mallory"}, before
-    for student, row in before.items():
-        assert (row["score"], row["max"], row["scored_by"]) == ("0", "2", ""), row
-        assert row["note"] == "written answer: scored by hand in the formgrader", row
-    alice = [r for r in read_csv(course / "grades.csv") if r["student"] == "alice"]
-    assert sum(float(r["score"]) for r in alice) == 8 and sum(float(r["max"]) for r in alice) == 10, alice
-    with Course(course).gradebook() as gb:
-        grade = gb.find_grade(WRITTEN, UNIT, UNIT, "alice")
-        assert (grade.manual_score, grade.auto_score, grade.needs_manual_grade) == (None, None, True)
-        grade_id = grade.id
-
-    server = Server([sys.executable, "-m", "jupyterlab"], course, plain_env(), tmp_path / "lab-state")
-    try:
-        assert open_submissions(page, server)["alice"].locator(".score").inner_text().strip() == "8 / 10"
-        page.goto(manual_grading(server, course, "alice"))
-        page.wait_for_function("() => window.formgrader && formgrader.grades.loaded"
-                               " && formgrader.comments.loaded")
-        box = page.locator(f"input.score#{WRITTEN}")
-        assert box.input_value() == ""
-        box.scroll_into_view_if_needed()
-        with page.expect_response(lambda r: r.request.method == "PUT" and r.url.split("?")[0].endswith(f"/formgrader/api/grade/{grade_id}"),
-                                  timeout=30_000) as saved:
-            box.click()
-            page.keyboard.type("1.5")
-            page.keyboard.press("Tab")  # the page saves a score when its box loses focus ("change")
-        assert saved.value.ok, saved.value.status
-        assert json.loads(saved.value.text())["manual_score"] == 1.5
-        shot(page, "formgrader-manual-score")
-        with Course(course).gradebook() as gb:
-            assert gb.find_grade(WRITTEN, UNIT, UNIT, "alice").manual_score == 1.5
-        # Not yet in the CSV: only a grading run writes it.
-        assert written_rows(course)["alice"]["scored_by"] == ""
-
-        regrade = gan_course("grade", course, "--force", "-j", "2")
-        assert regrade.returncode == 0, regrade.stdout + regrade.stderr
-        table = {line.split()[0]: line for line in regrade.stdout.splitlines() if f"  {UNIT}  " in line}
-        assert table["alice"].split(UNIT, 1)[1].strip() == "9.5/10", regrade.stdout  # nothing left to score by hand
-        assert table["bob"].split(UNIT, 1)[1].strip() == "0/10  (2 to score by hand)", regrade.stdout
-        after = written_rows(course)
-        assert (after["alice"]["score"], after["alice"]["max"], after["alice"]["scored_by"]) == ("1.5", "2", "hand")
-        for student in ("bob", "mallory"):
-            row = after[student]
-            assert (row["score"], row["scored_by"]) == ("0", ""), row
-        rows = read_csv(course / "grades.csv")
-        assert {r["scored_by"] for r in rows if r["exercise"] != WRITTEN} == {"grader"}
-        assert sum(float(r["score"]) for r in rows if r["student"] == "alice") == 9.5
-        with Course(course).gradebook() as gb:
-            grade = gb.find_grade(WRITTEN, UNIT, UNIT, "alice")
-            assert (grade.manual_score, grade.needs_manual_grade) == (1.5, False)
-
-        feedback = (course / "feedback" / "alice" / UNIT / f"{UNIT}.html").read_text()
-        assert f"{UNIT} (Score: 9.5 / 10.0)" in feedback
-        assert "Written response</a> (Score: 1.5 / 2.0)" in feedback
-        # The formgrader after the regrade: her total, and the score she was given in its box.
-        assert open_submissions(page, server)["alice"].locator(".score").inner_text().strip() == "9.5 / 10"
-        page.goto(manual_grading(server, course, "alice"))
-        page.wait_for_function("() => window.formgrader && formgrader.grades.loaded")
-        assert float(page.locator(f"input.score#{WRITTEN}").input_value()) == 1.5
-    finally:
-        server.stop()
 
 
 # --- a student's HTML in the instructor's pages (issue 31) -------------------------------------------
@@ -448,13 +379,14 @@ def test_no_students_html_runs_in_the_instructors_pages_and_her_honest_pictures_
     body = page.locator("#notebook").first.inner_text()
     assert body.count("removed by the grader") >= 12, body
     assert "printed markup stays text" in body
-    # her plot, the picture pasted into her markdown, and the faces and the theorem's plot the given cells draw
-    assert shown_pictures(page) == 4
+    # her plot, the picture pasted into her markdown, and the faces, the theorem's plot and the flat value of a
+    # forger that misses the data that the given cells draw
+    assert shown_pictures(page) == 5
     feedback = course / "feedback" / "mallory" / UNIT / f"{UNIT}.html"
     for url in (feedback.as_uri(), formgrader.url(f"/files/feedback/mallory/{UNIT}/{UNIT}.html")):
         open_as_instructor(page, url)
         assert "removed by the grader" in page.locator("body").inner_text()
-        assert shown_pictures(page) == 4, url
+        assert shown_pictures(page) == 5, url
     shot(page, "feedback-hostile")
     assert nothing_ran(course, formgrader, calls) == NOTHING
 
@@ -479,6 +411,86 @@ def test_a_course_graded_before_the_sanitiser_is_safe_to_open(page, formgrader, 
     finally:
         autograded.write_bytes(kept[0])
         feedback.write_bytes(kept[1])
+
+
+# --- a written answer scored by hand in the formgrader (issue 32) -------------------------------------
+
+WRITTEN = "disjoint_answer"  # unit 01's written answer: 2 points a person gives in the formgrader
+
+
+def written_rows(course):
+    return {r["student"]: r for r in read_csv(course / "grades.csv") if r["exercise"] == WRITTEN}
+
+
+def test_a_written_answer_scored_in_the_formgrader_survives_a_regrade(page, graded_01, tmp_path):
+    """An instructor types 1.5 into the score box of alice's written answer on the Manual Grading page (a copy of
+    the graded course: other tests read the shared one); the formgrader saves it to the gradebook; `gan-course
+    grade --force` grades every submission again, and grades.csv, the feedback page and the formgrader all show her
+    1.5, given by hand, while the other students' written answers still wait at 0."""
+    course = shutil.copytree(graded_01.course, tmp_path / "course", symlinks=True)
+    before = written_rows(course)
+    assert set(before) == {"alice", "bob", "mallory"}, before
+    for student, row in before.items():
+        assert (row["score"], row["max"], row["scored_by"]) == ("0", "2", ""), row
+        assert row["note"] == "written answer: scored by hand in the formgrader", row
+    alice = [r for r in read_csv(course / "grades.csv") if r["student"] == "alice"]
+    assert sum(float(r["score"]) for r in alice) == 8 and sum(float(r["max"]) for r in alice) == 10, alice
+    with Course(course).gradebook() as gb:
+        grade = gb.find_grade(WRITTEN, UNIT, UNIT, "alice")
+        assert (grade.manual_score, grade.auto_score, grade.needs_manual_grade) == (None, None, True)
+        grade_id = grade.id
+
+    server = Server([sys.executable, "-m", "jupyterlab"], course, plain_env(), tmp_path / "lab-state")
+    try:
+        assert open_submissions(page, server)["alice"].locator(".score").inner_text().strip() == "8 / 10"
+        page.goto(manual_grading(server, course, "alice"))
+        # Its grades are loaded: each score box has its handler. (Not formgrader.loaded: that stays false where
+        # MathJax, which the page takes from a CDN, cannot load.)
+        page.wait_for_function("() => window.formgrader && formgrader.grades.loaded && formgrader.comments.loaded")
+        box = page.locator(f"input.score#{WRITTEN}")
+        assert box.input_value() == ""
+        box.scroll_into_view_if_needed()
+        put = f"/formgrader/api/grade/{grade_id}"
+        with page.expect_response(lambda r: r.request.method == "PUT" and r.url.split("?")[0].endswith(put),
+                                  timeout=30_000) as saved:
+            box.click()
+            page.keyboard.type("1.5")
+            page.keyboard.press("Tab")  # the page saves a score when its box loses focus ("change")
+        assert saved.value.ok, saved.value.status
+        assert json.loads(saved.value.text())["manual_score"] == 1.5
+        shot(page, "formgrader-manual-score")
+        with Course(course).gradebook() as gb:
+            assert gb.find_grade(WRITTEN, UNIT, UNIT, "alice").manual_score == 1.5
+        # Not yet in the CSV: only a grading run writes it.
+        assert written_rows(course)["alice"]["scored_by"] == ""
+
+        regrade = gan_course("grade", course, "--force", "-j", "2")
+        assert regrade.returncode == 0, regrade.stdout + regrade.stderr
+        table = {line.split()[0]: line for line in regrade.stdout.splitlines() if f"  {UNIT}  " in line}
+        assert table["alice"].split(UNIT, 1)[1].strip() == "9.5/10", regrade.stdout  # nothing left to score by hand
+        assert table["bob"].split(UNIT, 1)[1].strip() == "0/10  (2 to score by hand)", regrade.stdout
+        after = written_rows(course)
+        assert (after["alice"]["score"], after["alice"]["max"], after["alice"]["scored_by"]) == ("1.5", "2", "hand")
+        for student in ("bob", "mallory"):
+            row = after[student]
+            assert (row["score"], row["scored_by"]) == ("0", ""), row
+        rows = read_csv(course / "grades.csv")
+        assert {r["scored_by"] for r in rows if r["exercise"] != WRITTEN} == {"grader"}
+        assert sum(float(r["score"]) for r in rows if r["student"] == "alice") == 9.5
+        with Course(course).gradebook() as gb:
+            grade = gb.find_grade(WRITTEN, UNIT, UNIT, "alice")
+            assert (grade.manual_score, grade.needs_manual_grade) == (1.5, False)
+
+        feedback = (course / "feedback" / "alice" / UNIT / f"{UNIT}.html").read_text()
+        assert f"{UNIT} (Score: 9.5 / 10.0)" in feedback
+        assert "Written response</a> (Score: 1.5 / 2.0)" in feedback
+        # The formgrader after the regrade: her total, and the score she was given in its box.
+        assert open_submissions(page, server)["alice"].locator(".score").inner_text().strip() == "9.5 / 10"
+        page.goto(manual_grading(server, course, "alice"))
+        page.wait_for_function("() => window.formgrader && formgrader.grades.loaded")
+        assert float(page.locator(f"input.score#{WRITTEN}").input_value()) == 1.5
+    finally:
+        server.stop()
 
 
 # --- the class report (issue 34) -----------------------------------------------------------------------

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from gan_course_grader import units
+from gan_course_grader import exercises, units
 
 pytestmark = pytest.mark.slow
 
@@ -11,12 +11,16 @@ def test_demo_releases_grades_and_prints_the_table(demo_course):
     """Every unit, end to end: the reference answers score full marks, the blank release nothing."""
     course, stdout, rows = demo_course.course, demo_course.demo.stdout, demo_course.rows
     for unit in units.all_units():
-        assert re.search(rf"^reference +{unit} +10/10$", stdout, re.M), stdout
-        assert re.search(rf"^blank +{unit} +0/10$", stdout, re.M), stdout
+        by_hand = sum(c.points for c in exercises.answer_cells(unit))  # written answers: a person scores them
+        assert by_hand > 0, unit
+        assert re.search(rf"^reference +{unit} +{10 - by_hand:g}/10  \({by_hand:g} to score by hand\)$", stdout, re.M), stdout
+        assert re.search(rf"^blank +{unit} +0/10  \({by_hand:g} to score by hand\)$", stdout, re.M), stdout
         assert (course / "course" / f"{unit}.ipynb").is_file()
         assert (course / "feedback" / "reference" / unit / f"{unit}.html").is_file()
         mine = [r for r in rows if r["unit"] == unit]
-        assert all(r["score"] == r["max"] for r in mine if r["student"] == "reference")
+        assert all(r["score"] == r["max"] and r["scored_by"] == "grader" for r in mine
+                   if r["student"] == "reference" and r["exercise"].endswith("_tests"))
+        assert all(r["score"] == "0" and r["scored_by"] == "" for r in mine if r["exercise"].endswith("_answer"))
         assert all(float(r["score"]) == 0 and r["note"] for r in mine if r["student"] == "blank")
     assert (course / "gradebook.db").is_file()
 

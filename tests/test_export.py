@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from conftest import gan_course, read_csv
+from conftest import automatic_points, gan_course, read_csv
 from gan_course.shared import CourseError
 from gan_course_grader import export
 from gan_course_grader.course import Course
@@ -17,6 +17,7 @@ from gan_course_grader.ledger import Ledger
 from gan_course_grader.results import class_results
 
 UNIT = "01_intuition"
+AUTO = f"{automatic_points(UNIT):g}"  # a right submission before its written answer is scored
 CANVAS_HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 
 
@@ -40,7 +41,7 @@ def test_wide_has_a_row_per_graded_student_a_column_per_unit_and_totals(course):
         assert next(csv.reader(f)) == ["student", UNIT, "total", "manual", "late"]
     rows = {row["student"]: row for row in read_csv(course / "grades_wide.csv")}
     assert set(rows) == {"alice", "bob", "mallory"}  # the folder named like markup was never graded
-    assert (rows["alice"][UNIT], rows["alice"]["total"]) == ("10", "10")
+    assert (rows["alice"][UNIT], rows["alice"]["total"]) == (AUTO, AUTO)
     assert (rows["bob"][UNIT], rows["bob"]["total"]) == ("0", "0")
     assert all(row["manual"] == row["late"] == "" for row in rows.values())
 
@@ -52,14 +53,15 @@ def test_a_manual_score_in_the_gradebook_wins_and_is_flagged(course, tmp_path):
         gb.db.commit()
     results = {r.student: r for r in class_results(Course(course))}
     assert results["bob"].by_hand == {"sigmoid_tests"} and results["bob"].score == 1.5
-    assert results["alice"].score == 10.5 and results["mallory"].by_hand == frozenset()
+    assert results["alice"].score == float(AUTO) + 0.5 and results["mallory"].by_hand == frozenset()
     assert {row.exercise: row.score for row in results["bob"].rows}["sigmoid_tests"] == 1.5
     assert export.main(course, "wide", output=tmp_path / "wide.csv") == 0
     rows = {row["student"]: row for row in read_csv(tmp_path / "wide.csv")}
     assert (rows["bob"][UNIT], rows["bob"]["total"], rows["bob"]["manual"]) == ("1.5", "1.5", UNIT)
-    assert (rows["alice"][UNIT], rows["alice"]["manual"]) == ("10.5", UNIT)
+    assert (rows["alice"][UNIT], rows["alice"]["manual"]) == (f"{float(AUTO) + 0.5:g}", UNIT)
     assert rows["mallory"]["manual"] == ""
-    assert "bob,01_intuition,sigmoid_tests,0," in (course / "grades.csv").read_text()  # the grader's CSV is its own
+    # grades.csv has the manual score once `gan-course grade` writes it again
+    assert "bob,01_intuition,sigmoid_tests,0," in (course / "grades.csv").read_text()
 
 
 def test_lateness_and_times_come_from_the_gradebook(course, tmp_path):
@@ -95,7 +97,7 @@ def test_canvas_names_who_is_off_the_roster_and_who_has_no_submission(course, tm
         header, points, *rows = list(csv.reader(f))
     assert header == CANVAS_HEADER + [f"{UNIT} (4512)"]  # the assignment Canvas has; no Quiz 1 column
     assert points == ["Points Possible", "", "", "", "", "10"]
-    assert rows == [["Liddell, Alice", "101", "S1001", "alice", "Section A", "10"],
+    assert rows == [["Liddell, Alice", "101", "S1001", "alice", "Section A", AUTO],
                     ["Builder, Bob", "102", "S1002", "bob", "Section A", "0"],
                     ["Carroll, Carol", "103", "S1003", "carol", "Section B", ""]]
 
@@ -104,7 +106,7 @@ def test_a_roster_key_matches_another_column_and_wide_gives_every_entry_a_row(co
     roster = write_roster(tmp_path / "roster.csv", ["alice", "Alice"], ["zoe", "Zoe"], header=["netid", "name"])
     assert export.main(course, "wide", roster=roster, key="netid", output=tmp_path / "wide.csv") == 0
     assert [(r["student"], r[UNIT]) for r in read_csv(tmp_path / "wide.csv")] == [
-        ("alice", "10"), ("zoe", ""), ("bob", "0"), ("mallory", "10")]  # the roster's order, then the others
+        ("alice", AUTO), ("zoe", ""), ("bob", "0"), ("mallory", AUTO)]  # the roster's order, then the others
     err = capsys.readouterr().err
     assert "bob, mallory" in err and "not on the roster" in err and "zoe" in err
 
@@ -154,6 +156,6 @@ def test_without_a_gradebook_the_ledger_alone_is_exported_and_none_is_made(cours
     (course / "gradebook.db").unlink()
     assert export.main(course, "wide", output=tmp_path / "wide.csv") == 0
     assert {row["student"]: row[UNIT] for row in read_csv(tmp_path / "wide.csv")} == {
-        "alice": "10", "bob": "0", "mallory": "10"}
+        "alice": AUTO, "bob": "0", "mallory": AUTO}
     assert "lacks alice / 01_intuition, bob / 01_intuition" in capsys.readouterr().err
     assert not (course / "gradebook.db").exists()

@@ -14,7 +14,7 @@ import pytest
 import hostile_html
 from conftest import ROOT, gan_course
 from gan_course.shared import nbgrader_meta
-from gan_course_grader import course, ledger, sanitize, submissions
+from gan_course_grader import course, exercises, ledger, sanitize, submissions
 from gan_course_grader.course import Course
 from gan_course_probe.execute import NOT_RUN_TAG
 import unit_data
@@ -24,9 +24,23 @@ NOISY_SIGMOID = unit_data.of("01").NOISY_SIGMOID
 
 pytestmark = pytest.mark.slow
 
-FULL = 10.0
-EXERCISES = ["sigmoid", "face_score", "binary_cross_entropy", "value_function",
-             "optimal_discriminator", "js_divergence", "value_at_optimum"]
+FULL = 10.0  # the unit's points, written answers included
+POINTS = {c.exercise: c.points for c in exercises.test_cells("01")}  # what the grader scores
+EXERCISES = list(POINTS)
+AUTO = sum(POINTS.values())  # a right submission's score before a person reads its written answers
+BY_HAND = FULL - AUTO
+# The grade table's line of a submission whose automatic part is all right.
+ALL_RIGHT = rf"{AUTO:g}/10  \({BY_HAND:g} to score by hand\)$"
+
+
+def lost(*names):
+    """The score of a submission that loses these exercises' points and no others."""
+    return AUTO - sum(POINTS[name] for name in names)
+
+
+def from_(name):
+    """The exercises from ``name`` to the unit's last (a kernel that dies there takes them all)."""
+    return EXERCISES[EXERCISES.index(name):]
 
 
 def without_cell(nb, grade_id):
@@ -174,10 +188,11 @@ def with_appended(nb, grade_id, code):
 LIMITS = ["-j", "2", "--time-limit", "60", "--memory-limit", "1G", "--process-limit", "64", "--output-limit", "200M"]
 
 # What each submission must score (out of 10), attacks included.
-EXPECTED_TOTALS = {"reference": 10, "blank": 0, "wrong": 0, "partial": 6, "noisy": 10, "syntax": 8, "edited": 8,
-                   "duplicated": 10, "garbage": 0, "misnamed": 0,
-                   "sneak": 10, "forger": 8, "patcher": 6, "killer": 9, "hog": 7, "forker": 2, "flood": 9,
-                   "nester": 8}
+EXPECTED_TOTALS = {"reference": AUTO, "blank": 0, "wrong": 0, "partial": lost("sigmoid", "value_function", "value_at_optimum"),
+                   "noisy": AUTO, "syntax": lost("sigmoid"), "edited": lost("sigmoid"), "duplicated": AUTO, "garbage": 0,
+                   "misnamed": 0, "sneak": AUTO, "forger": lost("sigmoid"), "patcher": lost("sigmoid", "binary_cross_entropy"),
+                   "killer": lost(*from_("value_at_optimum")), "hog": lost(*from_("js_divergence")),
+                   "forker": lost(*EXERCISES[1:]), "flood": lost(*from_("value_at_optimum")), "nester": lost("sigmoid")}
 HONEST = ["reference", "blank", "wrong", "partial", "noisy", "syntax", "edited", "duplicated"]
 
 
@@ -241,7 +256,7 @@ def test_reference_scores_full_and_blank_scores_zero(graded):
         "sigmoid": 2, "face_score": 1, "binary_cross_entropy": 2, "value_function": 1,
         "optimal_discriminator": 1, "js_divergence": 2, "value_at_optimum": 1}
     assert set(scores(graded, "blank").values()) == {0.0}
-    assert re.search(r"^reference +01_intuition +10/10$", graded["stdout"], re.M)
+    assert re.search(r"^reference +01_intuition +" + ALL_RIGHT, graded["stdout"], re.M)
 
 
 def test_every_known_wrong_answer_loses_its_points(graded):
@@ -251,16 +266,17 @@ def test_every_known_wrong_answer_loses_its_points(graded):
 
 
 def test_full_zero_and_partial_scores_in_csv_and_feedback(graded):
-    assert (total(graded, "reference"), total(graded, "blank"), total(graded, "partial")) == (FULL, 0, 6)
+    assert (total(graded, "reference"), total(graded, "blank"), total(graded, "partial")) == (
+        AUTO, 0, EXPECTED_TOTALS["partial"])
     feedback = graded["course"] / "feedback"
-    for student, score in (("reference", "10.0"), ("blank", "0.0"), ("partial", "6.0")):
+    for student, score in (("reference", f"{AUTO:.1f}"), ("blank", "0.0"), ("partial", f"{EXPECTED_TOTALS['partial']:.1f}")):
         html = (feedback / student / "01_intuition" / "01_intuition.html").read_text()
         assert f"Score: {score} / 10.0" in html, student
 
 
 def test_stderr_output_in_a_test_cell_does_not_cost_points(graded):
     # nbgrader alone scores any test cell that wrote to stderr 0.
-    assert total(graded, "noisy") == FULL
+    assert total(graded, "noisy") == AUTO
 
 
 def test_a_deleted_test_cell_is_put_back_and_graded(graded):
@@ -270,11 +286,11 @@ def test_a_deleted_test_cell_is_put_back_and_graded(graded):
 
 
 def test_duplicated_cells_do_not_break_grading(graded):
-    assert total(graded, "duplicated") == FULL
+    assert total(graded, "duplicated") == AUTO
 
 
 def test_a_cell_longer_than_nbgraders_30s_default_is_not_cut_off(graded):
-    assert total(graded, "duplicated") == FULL
+    assert total(graded, "duplicated") == AUTO
     assert "time limit" not in "".join(r["note"] for r in graded["rows"] if r["student"] == "duplicated")
 
 
@@ -285,7 +301,7 @@ def test_a_syntax_error_costs_only_its_own_exercise(graded):
 def test_an_edited_test_cell_is_restored_before_grading(graded):
     # Its source and its metadata (no longer a test): both put back, so the wrong sigmoid is caught.
     assert scores(graded, "edited")["sigmoid"] == 0
-    assert total(graded, "edited") == FULL - 2
+    assert total(graded, "edited") == lost("sigmoid")
     assert not any(r["note"].startswith("nbgrader could not prepare") for r in graded["rows"] if r["student"] == "edited")
 
 
@@ -332,7 +348,7 @@ def test_every_submission_gets_its_exact_score(graded):
 def test_a_submission_cannot_read_solutions_grader_or_other_students(graded):
     text = outputs_text(run_notebook(graded, "sneak"))
     assert text.count("BLOCKED") == 6 and "READ" not in text
-    assert total(graded, "sneak") == FULL  # its answers are right: snooping costs nothing, and gains nothing
+    assert total(graded, "sneak") == AUTO  # its answers are right: snooping costs nothing, and gains nothing
     assert_honest_scores_kept(graded)
 
 
@@ -350,15 +366,15 @@ def test_a_submission_cannot_change_any_grade(graded):
 def test_patching_libraries_and_builtins_does_not_pass_a_hidden_check(graded):
     patcher = scores(graded, "patcher")
     assert patcher["sigmoid"] == 0 and patcher["binary_cross_entropy"] == 0
-    assert total(graded, "patcher") == FULL - 4
+    assert total(graded, "patcher") == lost("sigmoid", "binary_cross_entropy")
     assert_honest_scores_kept(graded)
 
 
 @pytest.mark.parametrize("student, reason, lost", [
-    ("killer", "its kernel died or was killed", ["value_at_optimum"]),
-    ("hog", "used more than 1 GiB of memory", ["js_divergence", "value_at_optimum"]),
+    ("killer", "its kernel died or was killed", from_("value_at_optimum")),
+    ("hog", "used more than 1 GiB of memory", from_("js_divergence")),
     ("forker", "started more than 64 processes", EXERCISES[1:]),
-    ("flood", "wrote more than 200 MiB", ["value_at_optimum"]),
+    ("flood", "wrote more than 200 MiB", from_("value_at_optimum")),
 ])
 def test_a_submission_that_kills_or_exhausts_keeps_what_it_showed(graded, student, reason, lost):
     got = scores(graded, student)
@@ -376,7 +392,7 @@ def test_cells_after_the_last_test_are_not_run_and_tags_cannot_skip_a_test(grade
     assert not any(r["note"] for r in graded["rows"] if r["student"] == "sneak")
     tests = [c for c in sneak.cells if nbgrader_meta(c).get("grade")]
     assert tests and all(c.outputs or c.execution_count for c in tests)  # every test cell ran
-    assert total(graded, "sneak") == FULL
+    assert total(graded, "sneak") == AUTO
     assert_honest_scores_kept(graded)
 
 
@@ -427,8 +443,8 @@ def test_unsafe_mode_grades_without_a_sandbox_and_says_so(tmp_path):
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr
     assert "grading WITHOUT a sandbox" in proc.stderr
-    assert re.search(r"^reference +01_intuition +10/10$", proc.stdout, re.M)
-    assert re.search(r"^wrong +01_intuition +0/10$", proc.stdout, re.M)
+    assert re.search(r"^reference +01_intuition +" + ALL_RIGHT, proc.stdout, re.M)
+    assert re.search(r"^wrong +01_intuition +0/10  \(2 to score by hand\)$", proc.stdout, re.M)
 
 
 @pytest.mark.parametrize("limit", [("--time-limit", "0.5"), ("--memory-limit", "40M")], ids=["time", "memory"])

@@ -30,8 +30,10 @@ def graded(demo_course):
 
 
 def rows_of(graded, student, unit):
+    """The grader's rows of a submission by exercise (a written answer waits for a person: not the grader's)."""
     unit = units.resolve(unit)
-    return {r["exercise"].removesuffix("_tests"): r for r in graded["rows"] if r["student"] == student and r["unit"] == unit}
+    return {r["exercise"].removesuffix("_tests"): r for r in graded["rows"]
+            if r["student"] == student and r["unit"] == unit and r["scored_by"] == "grader"}
 
 
 @pytest.mark.parametrize("unit", UNITS)
@@ -44,7 +46,10 @@ def test_every_wrong_answer_scores_zero_with_the_reason(graded, unit):
             assert row["note"].startswith("visible tests failed"), row
         else:
             assert row["note"].startswith(f"hidden checks failed: {exercise}."), row
-    assert re.search(rf"^wrong +{units.resolve(unit)} +0/10$", graded["stdout"], re.M)
+    assert re.search(rf"^wrong +{units.resolve(unit)} +0/10  \(.* to score by hand\)$", graded["stdout"], re.M)
+    waiting = [r for r in graded["rows"] if r["student"] == "wrong" and r["unit"] == units.resolve(unit)
+               and r["exercise"].endswith("_answer")]
+    assert waiting and all(r["score"] == "0" and r["scored_by"] == "" for r in waiting)
 
 
 @pytest.mark.parametrize("unit", UNITS)

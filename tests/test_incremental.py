@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, gan_course, read_csv
+from conftest import ROOT, automatic_points, gan_course, read_csv
 from gan_course_grader.course import Course
 from gan_course_grader import nbgrader_course, submissions
 import unit_data
@@ -173,7 +173,7 @@ def test_a_changed_submission_is_graded_again_and_alone(course):
     before = [line for line in course["csv"].splitlines() if not line.startswith("partial,")]
     after = (course["course"] / "grades.csv").read_text().splitlines()
     assert [line for line in after if not line.startswith("partial,")] == before
-    assert sum(float(r["score"]) for r in read_csv(course["course"] / "grades.csv") if r["student"] == "partial") == 10
+    assert sum(float(r["score"]) for r in read_csv(course["course"] / "grades.csv") if r["student"] == "partial") == automatic_points("01")
     # Only the late student's feedback is written again; everyone else's files are not touched.
     rewritten = {path.parts[-3] for path, mtime in feedback.items() if path.stat().st_mtime_ns != mtime}
     assert rewritten == {"partial"} and len(feedback) > 1

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbgrader.preprocessors import OverwriteCells
 
-from conftest import gan_course, read_csv
+from conftest import automatic_points, gan_course, read_csv
 from gan_course.shared import nbgrader_meta
 from gan_course_grader.course import Course
 from gan_course_grader import nbgrader_course, submissions, units, worker
@@ -117,9 +117,9 @@ def test_deleted_cells_are_graded_and_a_grader_failure_is_not_a_dead_kernel(tmp_
     assert "the grader itself failed on 1 submission(s): damaged / 01_intuition" in proc.stderr
     rows = read_csv(tmp_path / "grades.csv")
     deleter = [r for r in rows if r["student"] == "deleter"]
-    assert sum(float(r["score"]) for r in deleter) == 10, deleter
+    assert sum(float(r["score"]) for r in deleter) == automatic_points("01"), deleter
     marker = [r for r in rows if r["student"] == "marker"]
-    assert sum(float(r["score"]) for r in marker) == 10, marker
+    assert sum(float(r["score"]) for r in marker) == automatic_points("01"), marker
     assert "marker/01_intuition/timestamp.txt: not a time nbgrader can read" in proc.stderr
     with Course(tmp_path).gradebook() as gb:
         assert gb.find_submission(unit, "deleter").timestamp == datetime.datetime(2026, 11, 30, 14, 5)

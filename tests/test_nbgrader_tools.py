@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import plain_env
+from conftest import automatic_points, plain_env
 from gan_course_grader.course import Course
 
 pytestmark = pytest.mark.slow
@@ -38,7 +38,7 @@ def test_nbgraders_autograde_refuses_naming_gan_course_grade(graded_01):
     assert "Traceback" not in out and len(out.strip().splitlines()) <= 3, out  # the refusal, not a stack of frames
     assert not graded_01.canary.exists(), "nbgrader autograde ran student code outside the sandbox"
     assert scores(course) == before
-    assert sum(a for (s, _), (a, _m) in before.items() if s == "alice") == 10
+    assert sum(a or 0 for (s, _), (a, _m) in before.items() if s == "alice") == automatic_points("01")
     assert autograded.read_bytes() == notebook
 
 

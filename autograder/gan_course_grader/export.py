@@ -26,6 +26,7 @@ from gan_course.shared import CourseError
 
 from . import units
 from .course import Course
+from .exercises import BY_HAND
 from .results import class_results
 
 FORMATS = ("wide", "canvas")
@@ -211,6 +212,14 @@ def say_mismatches(fmt, grades, roster, path, course):
         print(f"warning: {course.gradebook_file} lacks {', '.join(unrecorded)}: exported with the grader's scores "
               f"(a manual score or lateness is unknown); `gan-course grade {course.root}` records it again",
               file=sys.stderr)
+    waiting = {}
+    for r in grades.results.values():
+        for row in r.rows:
+            if row.note == BY_HAND and row.exercise not in r.by_hand:
+                waiting.setdefault(r.unit, []).append(r.student)
+    for unit, students in sorted(waiting.items()):
+        print(f"warning: {unit}: {len(students)} written answer(s) not scored yet, counted as 0 (score them in the "
+              f"formgrader's Manual Grading, then export again): {', '.join(sorted(set(students)))}", file=sys.stderr)
     return bool(grades.failed or (off_roster and fmt == "canvas"))
 
 

@@ -247,7 +247,7 @@ class Grading:
             for outcome in records.keep_all(self.course, self.ledger, batch, self.cells):
                 # Kept without its pages (written now): a class of a thousand notebooks with pictures is gigabytes.
                 self.outcomes.append(dataclasses.replace(outcome, notebook=None, autograded=b"", feedback=None))
-                self.bar.done(outcome)
+                self.bar.done(outcome, self.by_hand.get((outcome.student, outcome.unit), ((), (), 0.0))[0])
                 for warning in outcome.warnings:
                     print(warning, file=sys.stderr)
 
@@ -267,7 +267,7 @@ class Progress:
     """The class's progress, one line per graded submission. On a terminal, under them, tqdm's bar: done of all,
     the grader's failures, the time left. Elsewhere (a log, CI) no bar: each line ends with the same counts.
 
-        3/10 alice / 01_intuition: 7/10 in 12 s (0 failed, 7 left, about 1 min to go)
+        3/10 alice / 01_intuition: 7/10 in 12 s (2 to score by hand) (0 failed, 7 left, about 1 min to go)
     """
 
     def __init__(self, total, say, stream=None):
@@ -285,11 +285,19 @@ class Progress:
     def __exit__(self, *exc):
         self.bar.close()
 
-    def done(self, outcome):
+    def done(self, outcome, given=()):
+        """Say that ``outcome`` is graded; ``given``: what a person gave it in the formgrader ((grade id, manual
+        score, extra credit), ...), which counts as in the table."""
         self.failed += outcome.grader_failed
-        got, out_of = sum(r.score for r in outcome.rows), sum(r.max for r in outcome.rows)
+        by_hand = {grade_id: (manual, extra) for grade_id, manual, extra in given}
+        got = sum((by_hand[r.exercise][0] if by_hand.get(r.exercise, (None,))[0] is not None else r.score)
+                  + by_hand.get(r.exercise, (None, 0.0))[1] for r in outcome.rows)
+        out_of = sum(r.max for r in outcome.rows)
+        waiting = sum(r.max for r in outcome.rows if r.note == BY_HAND and by_hand.get(r.exercise, (None,))[0] is None)
+        said = [outcome.problem] if outcome.problem else []
+        said += [f"{waiting:g} to score by hand"] if waiting else []
         line = (f"{outcome.student} / {outcome.unit}: {got:g}/{out_of:g} in {outcome.seconds:.0f} s"
-                + (f" ({outcome.problem})" if outcome.problem else ""))
+                + (f" ({'; '.join(said)})" if said else ""))
         if self.bar.disable:
             done = self.bar.n = self.bar.n + 1
             left = self.total - done
