@@ -483,7 +483,7 @@ def test_a_written_answer_scored_in_the_formgrader_survives_a_regrade(page, grad
 
         feedback = (course / "feedback" / "alice" / UNIT / f"{UNIT}.html").read_text()
         assert f"{UNIT} (Score: 9.5 / 10.0)" in feedback
-        assert "Written response</a> (Score: 1.5 / 2.0)" in feedback
+        assert "Written answer: a perfect expert on a disjoint forger</a> (Score: 1.5 / 2.0)" in feedback
         # The formgrader after the regrade: her total, and the score she was given in its box.
         assert open_submissions(page, server)["alice"].locator(".score").inner_text().strip() == "9.5 / 10"
         page.goto(manual_grading(server, course, "alice"))

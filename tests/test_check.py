@@ -146,7 +146,7 @@ def test_wrong_answers_report_expected_got_and_hint(tmp_path):
             assert row["expected"] and row["got"] and row["hint"], row
     # The table form: one row per exercise, with what/expected/got/hint lines under a failure.
     text = gan_course("check", path).stdout
-    assert "FAIL  Exercise 6: Jensen-Shannon divergence  0/2" in text
+    assert "FAIL  Exercise 6: Jensen-Shannon divergence  0/1" in text
     assert "expected: 0.1017492251" in text and "got:      0.1467" in text
     assert "visible tests 4/7 passed" in text
 
@@ -178,7 +178,7 @@ def test_a_jupyterlab_duplicate_beside_the_notebook_is_not_what_gets_checked(tmp
     proc = gan_course("check", "01", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "checking 01_intuition.ipynb (also found: 01_intuition-Copy1.ipynb" in proc.stderr
-    assert "visible tests 7/7 passed" in proc.stdout
+    assert "visible tests 8/8 passed" in proc.stdout
 
 
 def test_several_notebooks_named_like_a_release_are_listed_and_a_path_asked_for(tmp_path):
@@ -249,8 +249,9 @@ def test_check_inside_the_notebook_shows_the_clis_table_as_html(tmp_path):
     text = next(o.data["text/plain"] for o in outputs if o.output_type == "execute_result")
     cli = gan_course("check", path).stdout
     assert text.strip().splitlines()[1:] == cli.strip().splitlines()[1:]  # the rows; the path is written as given
-    assert "<table>" in html and html.count("<tr>") == 8  # header and seven exercises
-    assert re.search(r"FAIL</td><td[^>]*>Exercise 6: Jensen-Shannon divergence</td><td>0/2</td>", html)
+    assert "<table>" in html and html.count("<tr>") == 9  # header and eight exercises
+    assert re.search(r"FAIL</td><td[^>]*>Exercise 6: Jensen-Shannon divergence</td><td>0/1</td>", html)
+    assert "written answers: 1 of 1 written (2 points, read and scored by your instructor, not here)" in html
     assert "0.1017492251" in html and "visible tests 6/7 passed" in html
     assert path.read_text() == nbformat.writes(nb) + "\n" or path.read_text() == nbformat.writes(nb)  # never changed
 
@@ -329,7 +330,7 @@ def test_a_check_started_with_nohup_outlives_its_terminal(tmp_path):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    assert proc.returncode == 0 and "visible tests 7/7 passed" in out, out + err
+    assert proc.returncode == 0 and "visible tests 8/8 passed" in out, out + err
 
 
 def test_the_signal_handlers_before_a_notebook_run_are_there_after_it(tmp_path):

@@ -14,7 +14,7 @@ import pytest
 import hostile_html
 from conftest import ROOT, gan_course
 from gan_course.shared import nbgrader_meta
-from gan_course_grader import course, exercises, ledger, sanitize, submissions
+from gan_course_grader import course, exercises, ledger, results, sanitize, submissions
 from gan_course_grader.course import Course
 from gan_course_probe.execute import NOT_RUN_TAG
 import unit_data
@@ -236,7 +236,15 @@ def assert_honest_scores_kept(graded):
 
 
 def scores(graded, student):
-    return {r["exercise"].removesuffix("_tests"): float(r["score"]) for r in graded["rows"] if r["student"] == student}
+    """The grader's scores of a submission, by exercise (its written answer waits for a person)."""
+    return {r["exercise"].removesuffix("_tests"): float(r["score"]) for r in graded["rows"]
+            if r["student"] == student and r["exercise"].endswith("_tests")}
+
+
+def waiting(graded, student):
+    """The written answers of a submission as the CSV has them: {grade id: (score, scored_by, note)}."""
+    return {r["exercise"]: (r["score"], r["scored_by"], r["note"]) for r in graded["rows"]
+            if r["student"] == student and r["exercise"].endswith("_answer")}
 
 
 def total(graded, student):
@@ -246,15 +254,15 @@ def total(graded, student):
 def test_csv_has_one_row_per_student_and_exercise(graded):
     students = {r["student"] for r in graded["rows"]}
     assert students == set(EXPECTED_TOTALS)
-    assert len(graded["rows"]) == len(EXPECTED_TOTALS) * len(EXERCISES)
-    assert set(graded["rows"][0]) == {"student", "unit", "exercise", "score", "max", "note"}
+    assert len(graded["rows"]) == len(EXPECTED_TOTALS) * len(exercises.graded_cells("01"))
+    assert set(graded["rows"][0]) == {"student", "unit", "exercise", "score", "max", "scored_by", "note"}
+    for student in students:  # a written answer is a person's to score: nobody has yet
+        assert waiting(graded, student) == {"disjoint_answer": ("0", "", exercises.BY_HAND)}, student
     assert sum(float(r["max"]) for r in graded["rows"] if r["student"] == "blank") == FULL
 
 
 def test_reference_scores_full_and_blank_scores_zero(graded):
-    assert scores(graded, "reference") == {
-        "sigmoid": 2, "face_score": 1, "binary_cross_entropy": 2, "value_function": 1,
-        "optimal_discriminator": 1, "js_divergence": 2, "value_at_optimum": 1}
+    assert scores(graded, "reference") == POINTS
     assert set(scores(graded, "blank").values()) == {0.0}
     assert re.search(r"^reference +01_intuition +" + ALL_RIGHT, graded["stdout"], re.M)
 
@@ -280,7 +288,7 @@ def test_stderr_output_in_a_test_cell_does_not_cost_points(graded):
 
 
 def test_a_deleted_test_cell_is_put_back_and_graded(graded):
-    assert scores(graded, "noisy")["sigmoid"] == 2
+    assert scores(graded, "noisy")["sigmoid"] == POINTS["sigmoid"]
     assert any(nbgrader_meta(c).get("grade_id") == "sigmoid_tests" and c.execution_count
                for c in run_notebook(graded, "noisy").cells)
 
@@ -381,7 +389,7 @@ def test_a_submission_that_kills_or_exhausts_keeps_what_it_showed(graded, studen
     assert [e for e in EXERCISES if got[e] == 0] == lost
     notes = {r["exercise"].removesuffix("_tests"): r["note"] for r in graded["rows"] if r["student"] == student}
     assert all(reason in notes[e] for e in lost) and not any(notes[e] for e in EXERCISES if e not in lost)
-    assert re.search(rf"^{student} +01_intuition +{EXPECTED_TOTALS[student]}/10 +\(.*{re.escape(reason)}", graded["stdout"], re.M)
+    assert re.search(rf"^{student} +01_intuition +{EXPECTED_TOTALS[student]:g}/10 +\(.*{re.escape(reason)}", graded["stdout"], re.M)
     assert_honest_scores_kept(graded)
 
 
@@ -389,8 +397,8 @@ def test_cells_after_the_last_test_are_not_run_and_tags_cannot_skip_a_test(grade
     sneak = run_notebook(graded, "sneak")
     assert sneak.cells[-1].source.startswith("print('RAN AFTER") and not sneak.cells[-1].outputs
     assert "RAN AFTER" not in outputs_text(sneak)
-    assert not any(r["note"] for r in graded["rows"] if r["student"] == "sneak")
-    tests = [c for c in sneak.cells if nbgrader_meta(c).get("grade")]
+    assert not any(r["note"] for r in graded["rows"] if r["student"] == "sneak" and r["exercise"].endswith("_tests"))
+    tests = [c for c in sneak.cells if nbgrader_meta(c).get("grade") and c.cell_type == "code"]
     assert tests and all(c.outputs or c.execution_count for c in tests)  # every test cell ran
     assert total(graded, "sneak") == AUTO
     assert_honest_scores_kept(graded)
@@ -418,7 +426,7 @@ def test_regrading_gives_byte_identical_rows_and_sanitises_what_it_rewrites(grad
     assert again.returncode == 0, again.stderr
     assert len(re.findall(r"^\d+/\d+ \S+ / 01_intuition: ", again.stderr, re.M)) == len(REGRADED)  # --force: graded again
     # The class's CSV: the regraded students' rows again, byte for byte, and everyone else's as they were.
-    assert sum(line.split(",")[0] in REGRADED for line in first) == 7 * len(REGRADED)
+    assert sum(line.split(",")[0] in REGRADED for line in first) == len(exercises.graded_cells("01")) * len(REGRADED)
     assert (tmp_path / "again.csv").read_text() == "".join(first)
     log = json.loads((graded["course"] / "grading_log" / "wrong" / "01_intuition.json").read_text())
     assert log["probe_seed"] == Course(graded["course"]).probe_seed("wrong", "01_intuition")
@@ -484,7 +492,7 @@ def test_student_text_no_utf8_writer_takes_cannot_stop_the_csv_and_odd_folder_na
     submissions.write(submissions.filled("01"), tmp_path, "ann", "01")
     book = ledger.Ledger(Course(tmp_path))
     book.write(ledger.Entry("ann", "01_intuition", "0", "", "", False, "", "", 1.0, 0, (row,)))
-    book.write_csv()
+    results.write_csv(Course(tmp_path))
     assert "visible tests failed (?Error)" in (tmp_path / "grades.csv").read_text()
     assert ledger.Row(**{**row.__dict__, "note": "\ud800"}).note == "?"
     (tmp_path / "submitted" / os.fsdecode(b"b\xffb") / "01_intuition").mkdir(parents=True)

@@ -54,14 +54,20 @@ def test_released_notebook_holds_no_solution_and_no_hidden_test(unit):
     assert solution_lines, "the solution notebook has no solution regions"
     leaked = [line for line in solution_lines if line in code_lines]
     assert not leaked, f"solution lines found in the released notebook: {leaked}"
-    blanks = [c for c in released.cells if nbgrader_meta(c).get("solution")]
+    blanks = [c for c in released.cells if nbgrader_meta(c).get("solution") and c.cell_type == "code"]
     assert blanks and all("raise NotImplementedError()" in c.source for c in blanks)
+    # A written answer is released blank: its model answer and rubric stay in the solution notebook.
+    answers = [c for c in released.cells if nbgrader_meta(c).get("solution") and c.cell_type == "markdown"]
+    assert answers and all(c.source == "YOUR ANSWER HERE" for c in answers)
+    assert "Rubric" not in text
 
 
 @pytest.mark.parametrize("unit", units.all_units())
 def test_released_notebook_has_no_outputs_and_locked_tests(unit):
     released = nbformat.read(units.COURSE / f"{unit}.ipynb", as_version=4)
-    tests = [c for c in released.cells if nbgrader_meta(c).get("grade")]
+    tests = [c for c in released.cells if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")]
     assert tests, "no graded cells"
     assert all(c.metadata.nbgrader["locked"] and c.metadata.nbgrader["points"] > 0 for c in tests)
+    answers = [c for c in released.cells if nbgrader_meta(c).get("grade") and nbgrader_meta(c).get("solution")]
+    assert answers and all(not c.metadata.nbgrader["locked"] and c.metadata.nbgrader["points"] > 0 for c in answers)
     assert all(not c.get("outputs") for c in released.cells if c.cell_type == "code")

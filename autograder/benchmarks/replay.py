@@ -40,12 +40,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "autograder"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from gan_course_grader import feedback_page, fingerprint, grade, judging, ledger, records, units  # noqa: E402
+from gan_course_grader import feedback_page, fingerprint, grade, judging, records, results, units  # noqa: E402
 from grading_speed import make_class  # noqa: E402
 import machine  # noqa: E402
 
 STEPS = {"judging": (judging, "conclude"), "feedback": (feedback_page, "render"), "records": (records, "keep_all"),
-         "nbgrader feedback": (records, "write_feedback"), "CSV": (ledger.Ledger, "write_csv")}
+         "nbgrader feedback": (records, "write_feedback"), "CSV": (results, "write_csv")}
 MODES = {"distributed": None, "serial": "pool"}  # the grade command's --cluster
 SERIAL = "coordinator"
 
@@ -105,7 +105,7 @@ def graded(course, unit, run_job=None, mode="serial"):
     start = time.thread_time()
     try:
         grade.grade(course, [unit], force=True, jobs=2, cluster=MODES[mode], progress=lambda line: None)
-        ledger.Ledger(grade.Course(course.resolve())).write_csv()
+        results.write_csv(grade.Course(course.resolve()))
         return time.thread_time() - start
     finally:
         grade.run_job = judging.run_job = real

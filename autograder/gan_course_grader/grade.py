@@ -35,7 +35,7 @@ from .course import Course, read_submission
 from .exercises import BY_HAND
 from .ledger import Ledger, grade_key
 from .placement import EMBEDDED, POOL, LostCluster, cancelled, placement
-from .results import class_results
+from .results import class_results, write_csv
 from .sandbox import Limits, Sandbox, stop_running
 from .worker import run_job, warm_up
 
@@ -345,7 +345,7 @@ def main(course_dir, units=None, students=None, csv_path=None, jobs=1, limits=Li
     rows, failed = grade(course_dir, units, students, jobs=jobs, limits=limits, unsafe=unsafe, force=force,
                          cluster=cluster)
     course = Course(Path(course_dir).resolve())
-    path = Ledger(course).write_csv(csv_path)
+    path = write_csv(course, csv_path)
     print(format_table(rows, class_results(course)))
     print(f"\ngrades: {Path(path).resolve()}\nfeedback: {course.root / 'feedback'}")
     if failed:

@@ -111,9 +111,11 @@ def judge(pending, cells, problem, run_nb, results):
     """(rows, messages): each test cell scores its points if it ran without error and every hidden check agrees; a
     written answer waits for a person (0 until one scores it in the formgrader)."""
     rows, messages = [], {}
+    readable = run_nb is not None or getattr(pending.submitted, "notebook", None) is not None
     for cell in cells:
-        if cell.by_hand:
-            rows.append(Row(pending.student, pending.unit, cell.grade_id, 0.0, cell.points, exercises.BY_HAND))
+        if cell.by_hand:  # nothing to read without a notebook: 0 and the reason, as for everything else
+            note = exercises.BY_HAND if readable else f"not run: {problem}"
+            rows.append(Row(pending.student, pending.unit, cell.grade_id, 0.0, cell.points, note))
             continue
         checks = hidden.checks_for(pending.unit, cell.exercise)
         note, messages[cell.grade_id] = exercise_verdict(cell, checks, problem, first_cell(run_nb, cell.grade_id),
@@ -183,9 +185,8 @@ def grader_failure(student, unit, exc):
 
 
 def zeros(student, unit, cells, problem):
-    """Every exercise of a submission at 0, with the reason (a written answer still waits for a person)."""
-    return tuple(Row(student, unit, c.grade_id, 0.0, c.points, exercises.BY_HAND if c.by_hand else f"not run: {problem}")
-                 for c in cells)
+    """Every exercise of a submission at 0, with the reason (its written answers too: nothing of it was judged)."""
+    return tuple(Row(student, unit, c.grade_id, 0.0, c.points, f"not run: {problem}") for c in cells)
 
 
 # --- judging where the run happened --------------------------------------------------------------

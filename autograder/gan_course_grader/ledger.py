@@ -5,11 +5,10 @@ Re-runs grade only what changed. Each entry keeps a key made of everything its g
 file, the unit's solution notebook, the grader's code (grader, probe and student packages), the limits and the
 probe seed. A re-run grades a submission again only when its key changed, when it has no entry yet (new, or not
 reached before a crash), or when its last grading failed for a reason of the grader's own (then nobody's work
-was judged). ``--force`` regrades everything. The CSV is written from the entries alone, so an incremental run
-writes the same CSV, byte for byte, as a full one.
+was judged). ``--force`` regrades everything. The CSV (``results.write_csv``) is written from the entries and the
+gradebook's manual scores alone, so an incremental run writes the same CSV, byte for byte, as a full one.
 """
 
-import csv
 import json
 import os
 from dataclasses import asdict, dataclass, field, fields
@@ -104,23 +103,3 @@ class Ledger:
         """The ledger's rows (the grader's scores alone): every submission under submitted/ that has an entry, in the
         order of a full run."""
         return [row for pair in self.course.find(warn=False) for row in (getattr(self.read(*pair), "rows", ()))]
-
-    def write_csv(self, path=None):
-        """The grades CSV: the ledger's rows with the scores as they stand (``results``: a manual score from the
-        formgrader wins), and who gave each: ``grader``, ``hand`` (a person, in the formgrader), or nobody yet (a
-        written answer no one has scored: 0 until then)."""
-        from .results import class_results
-
-        path = path or self.course.grades
-        with open(path, "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=CSV_FIELDS, lineterminator="\n")
-            writer.writeheader()
-            for result in class_results(self.course):
-                for r in result.rows:
-                    by_hand = r.exercise in result.by_hand
-                    waiting = r.note == BY_HAND and not by_hand
-                    writer.writerow({"student": r.student, "unit": r.unit, "exercise": r.exercise,
-                                     "score": f"{r.score:g}", "max": f"{r.max:g}",
-                                     "scored_by": "hand" if by_hand else "" if waiting else "grader",
-                                     "note": "" if by_hand and r.note == BY_HAND else r.note})
-        return path

@@ -24,12 +24,13 @@ course folder without a ``gradebook.db`` is read from the ledger alone (opening 
 one).
 """
 
+import csv
 import dataclasses
 from dataclasses import dataclass
 
 from gan_course.shared import CourseError
 
-from .ledger import Entry, Ledger
+from .ledger import BY_HAND, CSV_FIELDS, Entry, Ledger
 
 
 @dataclass(frozen=True)
@@ -108,3 +109,22 @@ def as_it_stands(row, grade):
     extra credit."""
     score = grade.manual_score if grade.manual_score is not None else row.score
     return dataclasses.replace(row, score=score + (grade.extra_credit or 0.0))
+
+
+def write_csv(course, path=None):
+    """The grades CSV (``course.grades``, or ``path``): the ledger's rows with the scores as they stand (a manual
+    score from the formgrader wins), and who gave each: ``grader``, ``hand`` (a person, in the formgrader), or
+    nobody yet (a written answer no one has scored: 0 until then)."""
+    path = path or course.grades
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for result in class_results(course):
+            for r in result.rows:
+                by_hand = r.exercise in result.by_hand
+                waiting = r.note == BY_HAND and not by_hand
+                writer.writerow({"student": r.student, "unit": r.unit, "exercise": r.exercise,
+                                 "score": f"{r.score:g}", "max": f"{r.max:g}",
+                                 "scored_by": "hand" if by_hand else "" if waiting else "grader",
+                                 "note": "" if by_hand and r.note == BY_HAND else r.note})
+    return path

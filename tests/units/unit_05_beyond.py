@@ -96,6 +96,145 @@ TRAPS = {
         ["wgan_train_step.fresh_draws"]),
 }
 
+# Two whole WGANGP cells written as a student might (given parts unchanged), for exercises 4 and 5.
+WGANGP_ONE_CRITIC_CALL = '''class WGANGP(keras.Model):
+    """A critic and a generator trained with the Wasserstein loss and a gradient penalty."""
+
+    def __init__(self, critic, generator, latent_dim, n_critic=5, gp_weight=10.0, seed=None):
+        super().__init__()
+        self.critic = critic
+        self.generator = generator
+        self.latent_dim = latent_dim
+        self.n_critic = n_critic
+        self.gp_weight = gp_weight
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.c_loss_tracker = keras.metrics.Mean(name="c_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+
+    def compile(self, c_optimizer, g_optimizer, **kwargs):
+        super().compile(**kwargs)
+        self.c_optimizer = c_optimizer
+        self.g_optimizer = g_optimizer
+        for optimizer, model in ((c_optimizer, self.critic), (g_optimizer, self.generator)):
+            if model.built and not optimizer.built:  # as in unit 04: fit then traces train_step once
+                optimizer.build(model.trainable_variables)
+
+    @property
+    def metrics(self):
+        return [self.c_loss_tracker, self.g_loss_tracker]
+
+    def sample_noise(self, batch_size):
+        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+
+    def generator_step(self, noise):
+        with tf.GradientTape() as tape:
+            g_loss = -ops.mean(self.critic(self.generator(noise, training=True), training=True))
+        weights = self.generator.trainable_weights
+        self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, weights), weights))
+        return g_loss
+
+    def interpolation_weights(self, real_images):
+        shape = ops.shape(real_images)
+        alpha_shape = [shape[0]] + [1 for _ in shape[1:]]
+        return keras.random.uniform(alpha_shape, minval=0.0, maxval=1.0, seed=self.seed_generator)
+
+    def critic_step(self, real_images, noise, alpha):
+        fake_images = self.generator(noise, training=True)
+        n_real = ops.shape(real_images)[0]
+        with tf.GradientTape() as tape:
+            scores = self.critic(ops.concatenate([real_images, fake_images], axis=0), training=True)
+            real_scores, fake_scores = scores[:n_real], scores[n_real:]
+            wasserstein = -(ops.mean(real_scores) - ops.mean(fake_scores))
+            c_loss = wasserstein + self.gp_weight * gradient_penalty(self.critic, real_images, fake_images, alpha)
+        weights = self.critic.trainable_weights
+        grads = tape.gradient(c_loss, weights)
+        self.c_optimizer.apply(grads, weights)
+        return c_loss
+
+    def train_step(self, data):
+        if isinstance(data, (tuple, list)):
+            real_images = data[0]
+        else:
+            real_images = data
+        batch_size = ops.shape(real_images)[0]
+        for i in range(self.n_critic):
+            alpha = self.interpolation_weights(real_images)
+            noise = self.sample_noise(batch_size)
+            c_loss = self.critic_step(real_images, noise, alpha)
+        g_loss = self.generator_step(self.sample_noise(batch_size))
+        self.c_loss_tracker.update_state(c_loss)
+        self.g_loss_tracker.update_state(g_loss)
+        return {"c_loss": self.c_loss_tracker.result(), "g_loss": self.g_loss_tracker.result()}
+'''
+
+WGANGP_WHILE_LOOP = '''class WGANGP(keras.Model):
+    """A critic and a generator trained with the Wasserstein loss and a gradient penalty."""
+
+    def __init__(self, critic, generator, latent_dim, n_critic=5, gp_weight=10.0, seed=None):
+        super().__init__()
+        self.critic = critic
+        self.generator = generator
+        self.latent_dim = latent_dim
+        self.n_critic = n_critic
+        self.gp_weight = gp_weight
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.c_loss_tracker = keras.metrics.Mean(name="c_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+
+    def compile(self, c_optimizer, g_optimizer, **kwargs):
+        super().compile(**kwargs)
+        self.c_optimizer = c_optimizer
+        self.g_optimizer = g_optimizer
+        for optimizer, model in ((c_optimizer, self.critic), (g_optimizer, self.generator)):
+            if model.built and not optimizer.built:  # as in unit 04: fit then traces train_step once
+                optimizer.build(model.trainable_variables)
+
+    @property
+    def metrics(self):
+        return [self.c_loss_tracker, self.g_loss_tracker]
+
+    def sample_noise(self, batch_size):
+        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+
+    def generator_step(self, noise):
+        with tf.GradientTape() as tape:
+            g_loss = -ops.mean(self.critic(self.generator(noise, training=True), training=True))
+        weights = self.generator.trainable_weights
+        self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, weights), weights))
+        return g_loss
+
+    def interpolation_weights(self, real_images):
+        alpha = keras.random.uniform((ops.shape(real_images)[0],), seed=self.seed_generator)
+        for _ in range(ops.ndim(real_images) - 1):
+            alpha = ops.expand_dims(alpha, axis=-1)
+        return alpha
+
+    def critic_step(self, real_images, noise, alpha):
+        with tf.GradientTape() as tape:
+            fakes = self.generator(noise, training=True)
+            penalty = gradient_penalty(self.critic, real_images, fakes, alpha)
+            fake_mean = ops.mean(self.critic(fakes, training=True))
+            real_mean = ops.mean(self.critic(real_images, training=True))
+            loss = self.gp_weight * penalty + fake_mean - real_mean
+        variables = self.critic.trainable_variables
+        gradients = tape.gradient(loss, variables)
+        self.c_optimizer.apply_gradients(list(zip(gradients, variables)))
+        return loss
+
+    def train_step(self, data):
+        images, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        step = 0
+        while step < self.n_critic:
+            noise = self.sample_noise(ops.shape(images)[0])
+            weights = self.interpolation_weights(images)
+            last_critic_loss = self.critic_step(images, noise, weights)
+            step += 1
+        last_generator_loss = self.generator_step(self.sample_noise(ops.shape(images)[0]))
+        for tracker, value in zip(self.metrics, (last_critic_loss, last_generator_loss)):
+            tracker.update_state(value)
+        return dict((tracker.name, tracker.result()) for tracker in self.metrics)
+'''
+
 # Right answers written differently from the reference: the hidden checks must accept them.
 RIGHT_ALTERNATIVES = {
     "forward_slope": ["forward_slope = 1\n", "import math\nforward_slope = math.log10(10.0)\n"],
@@ -118,4 +257,22 @@ RIGHT_ALTERNATIVES = {
                         "        scores = critic(mixed, training=True)\n"
                         "    gradients = tf.reshape(tape.gradient(scores, mixed), (tf.shape(mixed)[0], -1))\n"
                         "    return tf.reduce_mean((tf.norm(gradients, axis=1) - 1.0) ** 2)\n",
+    "wgan_critic_step": [
+        # alpha's shape a list built by a comprehension over ops.shape(...)[1:]; the fakes made before the tape and
+        # scored with the real images in ONE critic call on their concatenation (the scores split); the Wasserstein
+        # term written -(mean real - mean fake); c_optimizer.apply(grads, weights). train_step: isinstance(data,
+        # (tuple, list)), `for i in range(...)`, alpha drawn BEFORE the noise, an explicit {"c_loss", "g_loss"} dict.
+        WGANGP_ONE_CRITIC_CALL,
+        # alpha drawn as a vector (n,), then one trailing axis per other image axis (ops.ndim, ops.expand_dims); the
+        # fakes made INSIDE the tape, the penalty computed first, the loss gp_weight * penalty + mean fake - mean real;
+        # trainable_variables and apply_gradients(list(zip(...))). train_step: keras.utils.unpack_x_y_sample_weight,
+        # a Python while loop, the trackers updated through zip(self.metrics, ...), dict(...) of (name, result) pairs.
+        WGANGP_WHILE_LOOP],
+    "wgan_train_step": [
+        # train_step: isinstance(data, (tuple, list)), `for i in range(self.n_critic)`, alpha drawn before the noise
+        # in each critic move, an explicit dict (and the critic step of the first class above).
+        WGANGP_ONE_CRITIC_CALL,
+        # train_step: keras.utils.unpack_x_y_sample_weight, a while loop with a counter, noise then alpha, trackers
+        # updated through zip(self.metrics, ...), dict(...) of (name, result) pairs (and the second critic step).
+        WGANGP_WHILE_LOOP],
 }
