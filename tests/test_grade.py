@@ -256,8 +256,11 @@ def test_csv_has_one_row_per_student_and_exercise(graded):
     assert students == set(EXPECTED_TOTALS)
     assert len(graded["rows"]) == len(EXPECTED_TOTALS) * len(exercises.graded_cells("01"))
     assert set(graded["rows"][0]) == {"student", "unit", "exercise", "score", "max", "scored_by", "note"}
-    for student in students:  # a written answer is a person's to score: nobody has yet
+    for student in students - {"garbage", "misnamed"}:  # a written answer is a person's to score: nobody has yet
         assert waiting(graded, student) == {"disjoint_answer": ("0", "", exercises.BY_HAND)}, student
+    for student in ("garbage", "misnamed"):  # nothing to read: 0 and the reason, like every other row
+        ((score, by, note),) = waiting(graded, student).values()
+        assert (score, by) == ("0", "grader") and note.startswith("not run: "), student
     assert sum(float(r["max"]) for r in graded["rows"] if r["student"] == "blank") == FULL
 
 

@@ -107,11 +107,11 @@ def exercise_verdict(cell, checks, problem, ran, results, inputs):
     return "", f"hidden checks passed: {len(checks)} of {len(checks)}\n{passed}"
 
 
-def judge(pending, cells, problem, run_nb, results):
+def judge(pending, cells, problem, run_nb, results, grader_failed=False):
     """(rows, messages): each test cell scores its points if it ran without error and every hidden check agrees; a
     written answer waits for a person (0 until one scores it in the formgrader)."""
     rows, messages = [], {}
-    readable = run_nb is not None or getattr(pending.submitted, "notebook", None) is not None
+    readable = not grader_failed and (run_nb is not None or getattr(pending.submitted, "notebook", None) is not None)
     for cell in cells:
         if cell.by_hand:  # nothing to read without a notebook: 0 and the reason, as for everything else
             note = exercises.BY_HAND if readable else f"not run: {problem}"
@@ -160,7 +160,7 @@ def conclude(pending, run, cells):
     if run.grader_failed:
         last = [line for line in run.log.splitlines() if line.strip()][-3:]
         warn(f"warning: {pending.student} / {pending.unit}: {run.problem}: {' | '.join(last)[-400:]}")
-    rows, messages = judge(pending, cells, run.problem, run.notebook, run.results)
+    rows, messages = judge(pending, cells, run.problem, run.notebook, run.results, run.grader_failed)
     return Outcome(pending.student, pending.unit, pending.seed, pending.key, pending.limits, pending.submitted.digest,
                    rows, run.problem, messages, feedback_notebook(cells, run.notebook, pending.submitted.notebook,
                                                                   run.problem, messages),
