@@ -14,6 +14,7 @@ Such a module holds, for its unit:
 
 import functools
 import importlib.util
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +55,24 @@ def solution_with(unit, cell, *replacements):
                              "answers in tests/units/")
         source = source.replace(old, new)
     return source
+
+
+STUB = re.compile(r"^( *)# YOUR CODE HERE\n\1raise NotImplementedError\(\)$", re.M)
+
+
+def released_with(unit, cell, *answers):
+    """The released source of a solution cell with its stubs (``# YOUR CODE HERE`` and ``raise
+    NotImplementedError()``) replaced, in order, by ``answers``, each written as it stands in the cell (indented):
+    a student's whole answer cell whose given lines are the release's by construction."""
+    from gan_course.shared import nbgrader_meta
+    from gan_course_grader.submissions import released
+
+    source = next(c.source for c in released(unit).cells if nbgrader_meta(c).get("grade_id") == cell)
+    given = STUB.split(source)[::2]
+    if len(given) - 1 != len(answers):
+        raise ValueError(f"the released {cell} of unit {unit} has {len(given) - 1} stubs, not {len(answers)}: update "
+                         "its answers in tests/units/")
+    return given[0] + "".join(answer + rest for answer, rest in zip(answers, given[1:]))
 
 
 def wrong(unit):

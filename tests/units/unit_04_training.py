@@ -3,7 +3,7 @@ and the Keras 3 traps of a custom train_step, each with the hidden checks that m
 
 import functools
 
-from unit_data import solution_with
+from unit_data import released_with, solution_with
 
 # The reference GAN class of unit 04 with (old, new) text replacements, each of which must apply.
 gan_class = functools.partial(solution_with, "04", "gan_class")
@@ -97,38 +97,17 @@ TRAPS = {
 # made by ops.ones / ops.zeros of a shape and optimizer.apply(grads, weights); the forger's labels are ops.ones of the
 # logits' shape, applied by optimizer.apply too; train_step keeps the images of a tuple or a list, draws the forger's
 # noise before the expert's, updates g_loss before d_loss and returns an explicit dict.
-ONE_CALL_GAN = '''class GAN(keras.Model):
-    """A discriminator and a generator trained against each other by fit()."""
-
-    def __init__(self, discriminator, generator, latent_dim, seed=None):
-        super().__init__()
-        self.discriminator = discriminator
-        self.generator = generator
-        self.latent_dim = latent_dim
-        self.seed_generator = keras.random.SeedGenerator(seed)
+ONE_CALL_GAN = released_with("04", "gan_class",
+    """        self.seed_generator = keras.random.SeedGenerator(seed)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
-        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
-
-    def compile(self, d_optimizer, g_optimizer, loss_fn, **kwargs):
-        super().compile(**kwargs)
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")""",
+    """        super().compile(**kwargs)
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
-        self.loss_fn = loss_fn
-        # Given: each optimizer makes its state (Adam's moments) now, before fit compiles train_step. Left to
-        # the first step, it would be made inside fit's graph, and TensorFlow would trace train_step twice.
-        for optimizer, model in ((d_optimizer, self.discriminator), (g_optimizer, self.generator)):
-            if model.built and not optimizer.built:
-                optimizer.build(model.trainable_variables)
-
-    @property
-    def metrics(self):
-        return [self.d_loss_tracker, self.g_loss_tracker]
-
-    def sample_noise(self, batch_size):
-        return keras.random.normal((batch_size, self.latent_dim), mean=0.0, stddev=1.0, seed=self.seed_generator)
-
-    def discriminator_step(self, real_images, noise):
-        # The fakes are made before the tape: only the discriminator's gradient is wanted.
+        self.loss_fn = loss_fn""",
+    """        return [self.d_loss_tracker, self.g_loss_tracker]""",
+    """        return keras.random.normal((batch_size, self.latent_dim), mean=0.0, stddev=1.0, seed=self.seed_generator)""",
+    """        # The fakes are made before the tape: only the discriminator's gradient is wanted.
         fakes = self.generator(noise, training=True)
         n_real = ops.shape(real_images)[0]
         n_fake = ops.shape(fakes)[0]
@@ -140,19 +119,15 @@ ONE_CALL_GAN = '''class GAN(keras.Model):
             loss = (self.loss_fn(ops.ones((n_real, 1)), real_logits)
                     + self.loss_fn(ops.zeros((n_fake, 1)), fake_logits))
         self.d_optimizer.apply(tape.gradient(loss, weights), weights)
-        return loss
-
-    def generator_step(self, noise):
-        weights = self.generator.trainable_weights
+        return loss""",
+    """        weights = self.generator.trainable_weights
         with tf.GradientTape() as tape:
             fakes = self.generator(noise, training=True)
             logits = self.discriminator(fakes, training=True)  # the gradient flows through D; D is not updated
             loss = self.loss_fn(ops.ones(ops.shape(logits)), logits)  # the fakes "should" be called real
         self.g_optimizer.apply(tape.gradient(loss, weights), weights)
-        return loss
-
-    def train_step(self, data):
-        if isinstance(data, (tuple, list)):
+        return loss""",
+    """        if isinstance(data, (tuple, list)):
             data = data[0]
         batch_size = ops.shape(data)[0]
         forger_noise = self.sample_noise(batch_size)  # drawn first, used second
@@ -162,41 +137,20 @@ ONE_CALL_GAN = '''class GAN(keras.Model):
         self.g_loss_tracker.update_state(g_loss)
         self.d_loss_tracker.update_state(d_loss)
         return {"d_loss": self.d_loss_tracker.result(), "g_loss": self.g_loss_tracker.result()}
-'''
+""")
 # TWO_CALL_GAN: the trackers kept in a dict and the seed generator made after them; the expert makes its fakes under
 # the tape and adds two separately computed losses; the forger's labels are ops.ones of tf.shape(noise), made before
 # the tape; train_step unpacks the batch with keras.utils.unpack_x_y_sample_weight, takes its size with tf.shape, and
 # updates and returns the trackers through self.metrics by name.
-TWO_CALL_GAN = '''class GAN(keras.Model):
-    """A discriminator and a generator trained against each other by fit()."""
-
-    def __init__(self, discriminator, generator, latent_dim, seed=None):
-        super().__init__()
-        self.discriminator = discriminator
-        self.generator = generator
-        self.latent_dim = latent_dim
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss")}
-        self.seed_generator = keras.random.SeedGenerator(seed=seed)
-
-    def compile(self, d_optimizer, g_optimizer, loss_fn, **kwargs):
-        super().compile(**kwargs)
-        self.d_optimizer, self.g_optimizer, self.loss_fn = d_optimizer, g_optimizer, loss_fn
-        # Given: each optimizer makes its state (Adam's moments) now, before fit compiles train_step. Left to
-        # the first step, it would be made inside fit's graph, and TensorFlow would trace train_step twice.
-        for optimizer, model in ((d_optimizer, self.discriminator), (g_optimizer, self.generator)):
-            if model.built and not optimizer.built:
-                optimizer.build(model.trainable_variables)
-
-    @property
-    def metrics(self):
-        return [self.trackers["d_loss"], self.trackers["g_loss"]]
-
-    def sample_noise(self, batch_size):
-        shape = (batch_size, self.latent_dim)
-        return keras.random.normal(shape, seed=self.seed_generator)
-
-    def discriminator_step(self, real_images, noise):
-        with tf.GradientTape() as tape:
+TWO_CALL_GAN = released_with("04", "gan_class",
+    """        self.trackers = {name: keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss")}
+        self.seed_generator = keras.random.SeedGenerator(seed=seed)""",
+    """        super().compile(**kwargs)
+        self.d_optimizer, self.g_optimizer, self.loss_fn = d_optimizer, g_optimizer, loss_fn""",
+    """        return [self.trackers["d_loss"], self.trackers["g_loss"]]""",
+    """        shape = (batch_size, self.latent_dim)
+        return keras.random.normal(shape, seed=self.seed_generator)""",
+    """        with tf.GradientTape() as tape:
             fake_images = self.generator(noise, training=True)  # made under the tape; only D's gradient is taken
             real_logits = self.discriminator(real_images, training=True)
             fake_logits = self.discriminator(fake_images, training=True)
@@ -205,26 +159,22 @@ TWO_CALL_GAN = '''class GAN(keras.Model):
             loss = ops.add(real_loss, fake_loss)
         grads = tape.gradient(loss, self.discriminator.trainable_variables)
         self.d_optimizer.apply_gradients(list(zip(grads, self.discriminator.trainable_variables)))
-        return loss
-
-    def generator_step(self, noise):
-        misleading = ops.ones((tf.shape(noise)[0], 1))
+        return loss""",
+    """        misleading = ops.ones((tf.shape(noise)[0], 1))
         with tf.GradientTape() as tape:
             verdict = self.discriminator(self.generator(noise, training=True), training=True)
             loss = self.loss_fn(misleading, verdict)
         variables = self.generator.trainable_variables
         self.g_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
-        return loss
-
-    def train_step(self, data):
-        images, _, _ = keras.utils.unpack_x_y_sample_weight(data)  # (images, labels) -> images
+        return loss""",
+    """        images, _, _ = keras.utils.unpack_x_y_sample_weight(data)  # (images, labels) -> images
         n = tf.shape(images)[0]
         losses = {"d_loss": self.discriminator_step(images, self.sample_noise(n))}
         losses["g_loss"] = self.generator_step(self.sample_noise(n))
         for tracker in self.metrics:
             tracker.update_state(losses[tracker.name])
         return {tracker.name: tracker.result() for tracker in self.metrics}
-'''
+""")
 
 # Right answers written differently from the reference: the hidden checks must accept them (a list: each one).
 RIGHT_ALTERNATIVES = {

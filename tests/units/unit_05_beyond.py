@@ -3,7 +3,7 @@ visible tests catch, and right answers written another way."""
 
 import functools
 
-from unit_data import solution_with
+from unit_data import released_with, solution_with
 
 replaced = functools.partial(solution_with, "05")
 
@@ -58,8 +58,8 @@ ALSO_WRONG = {
         "gradient_penalty", ("mixed = real_images + alpha * (fake_images - real_images)", "mixed = real_images"))),
     # One norm for the whole batch.
     "one_norm_for_the_batch": ("gradient_penalty", replaced(
-        "gradient_penalty", ("norms = ops.sqrt(ops.sum(ops.square(gradients), axis=1))",
-                             "norms = ops.sqrt(ops.sum(ops.square(gradients)))"))),
+        "gradient_penalty", ("norms = ops.sqrt(ops.sum(ops.square(gradients), axis=1) + 1e-12)",
+                             "norms = ops.sqrt(ops.sum(ops.square(gradients)) + 1e-12)"))),
     # The paper's convention, eps * real + (1 - eps) * fake, with alpha for eps: not the text's interpolates (issue 29).
     "the_papers_interpolates": ("gradient_penalty", replaced(
         "gradient_penalty", ("mixed = real_images + alpha * (fake_images - real_images)",
@@ -97,49 +97,11 @@ TRAPS = {
 }
 
 # Two whole WGANGP cells written as a student might (given parts unchanged), for exercises 4 and 5.
-WGANGP_ONE_CRITIC_CALL = '''class WGANGP(keras.Model):
-    """A critic and a generator trained with the Wasserstein loss and a gradient penalty."""
-
-    def __init__(self, critic, generator, latent_dim, n_critic=5, gp_weight=10.0, seed=None):
-        super().__init__()
-        self.critic = critic
-        self.generator = generator
-        self.latent_dim = latent_dim
-        self.n_critic = n_critic
-        self.gp_weight = gp_weight
-        self.seed_generator = keras.random.SeedGenerator(seed)
-        self.c_loss_tracker = keras.metrics.Mean(name="c_loss")
-        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
-
-    def compile(self, c_optimizer, g_optimizer, **kwargs):
-        super().compile(**kwargs)
-        self.c_optimizer = c_optimizer
-        self.g_optimizer = g_optimizer
-        for optimizer, model in ((c_optimizer, self.critic), (g_optimizer, self.generator)):
-            if model.built and not optimizer.built:  # as in unit 04: fit then traces train_step once
-                optimizer.build(model.trainable_variables)
-
-    @property
-    def metrics(self):
-        return [self.c_loss_tracker, self.g_loss_tracker]
-
-    def sample_noise(self, batch_size):
-        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
-
-    def generator_step(self, noise):
-        with tf.GradientTape() as tape:
-            g_loss = -ops.mean(self.critic(self.generator(noise, training=True), training=True))
-        weights = self.generator.trainable_weights
-        self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, weights), weights))
-        return g_loss
-
-    def interpolation_weights(self, real_images):
-        shape = ops.shape(real_images)
+WGANGP_ONE_CRITIC_CALL = released_with("05", "wgan_class",
+    """        shape = ops.shape(real_images)
         alpha_shape = [shape[0]] + [1 for _ in shape[1:]]
-        return keras.random.uniform(alpha_shape, minval=0.0, maxval=1.0, seed=self.seed_generator)
-
-    def critic_step(self, real_images, noise, alpha):
-        fake_images = self.generator(noise, training=True)
+        return keras.random.uniform(alpha_shape, minval=0.0, maxval=1.0, seed=self.seed_generator)""",
+    """        fake_images = self.generator(noise, training=True)
         n_real = ops.shape(real_images)[0]
         with tf.GradientTape() as tape:
             scores = self.critic(ops.concatenate([real_images, fake_images], axis=0), training=True)
@@ -149,10 +111,8 @@ WGANGP_ONE_CRITIC_CALL = '''class WGANGP(keras.Model):
         weights = self.critic.trainable_weights
         grads = tape.gradient(c_loss, weights)
         self.c_optimizer.apply(grads, weights)
-        return c_loss
-
-    def train_step(self, data):
-        if isinstance(data, (tuple, list)):
+        return c_loss""",
+    """        if isinstance(data, (tuple, list)):
             real_images = data[0]
         else:
             real_images = data
@@ -165,52 +125,14 @@ WGANGP_ONE_CRITIC_CALL = '''class WGANGP(keras.Model):
         self.c_loss_tracker.update_state(c_loss)
         self.g_loss_tracker.update_state(g_loss)
         return {"c_loss": self.c_loss_tracker.result(), "g_loss": self.g_loss_tracker.result()}
-'''
+""")
 
-WGANGP_WHILE_LOOP = '''class WGANGP(keras.Model):
-    """A critic and a generator trained with the Wasserstein loss and a gradient penalty."""
-
-    def __init__(self, critic, generator, latent_dim, n_critic=5, gp_weight=10.0, seed=None):
-        super().__init__()
-        self.critic = critic
-        self.generator = generator
-        self.latent_dim = latent_dim
-        self.n_critic = n_critic
-        self.gp_weight = gp_weight
-        self.seed_generator = keras.random.SeedGenerator(seed)
-        self.c_loss_tracker = keras.metrics.Mean(name="c_loss")
-        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
-
-    def compile(self, c_optimizer, g_optimizer, **kwargs):
-        super().compile(**kwargs)
-        self.c_optimizer = c_optimizer
-        self.g_optimizer = g_optimizer
-        for optimizer, model in ((c_optimizer, self.critic), (g_optimizer, self.generator)):
-            if model.built and not optimizer.built:  # as in unit 04: fit then traces train_step once
-                optimizer.build(model.trainable_variables)
-
-    @property
-    def metrics(self):
-        return [self.c_loss_tracker, self.g_loss_tracker]
-
-    def sample_noise(self, batch_size):
-        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
-
-    def generator_step(self, noise):
-        with tf.GradientTape() as tape:
-            g_loss = -ops.mean(self.critic(self.generator(noise, training=True), training=True))
-        weights = self.generator.trainable_weights
-        self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, weights), weights))
-        return g_loss
-
-    def interpolation_weights(self, real_images):
-        alpha = keras.random.uniform((ops.shape(real_images)[0],), seed=self.seed_generator)
+WGANGP_WHILE_LOOP = released_with("05", "wgan_class",
+    """        alpha = keras.random.uniform((ops.shape(real_images)[0],), seed=self.seed_generator)
         for _ in range(ops.ndim(real_images) - 1):
             alpha = ops.expand_dims(alpha, axis=-1)
-        return alpha
-
-    def critic_step(self, real_images, noise, alpha):
-        with tf.GradientTape() as tape:
+        return alpha""",
+    """        with tf.GradientTape() as tape:
             fakes = self.generator(noise, training=True)
             penalty = gradient_penalty(self.critic, real_images, fakes, alpha)
             fake_mean = ops.mean(self.critic(fakes, training=True))
@@ -219,10 +141,8 @@ WGANGP_WHILE_LOOP = '''class WGANGP(keras.Model):
         variables = self.critic.trainable_variables
         gradients = tape.gradient(loss, variables)
         self.c_optimizer.apply_gradients(list(zip(gradients, variables)))
-        return loss
-
-    def train_step(self, data):
-        images, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        return loss""",
+    """        images, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         step = 0
         while step < self.n_critic:
             noise = self.sample_noise(ops.shape(images)[0])
@@ -233,7 +153,7 @@ WGANGP_WHILE_LOOP = '''class WGANGP(keras.Model):
         for tracker, value in zip(self.metrics, (last_critic_loss, last_generator_loss)):
             tracker.update_state(value)
         return dict((tracker.name, tracker.result()) for tracker in self.metrics)
-'''
+""")
 
 # Right answers written differently from the reference: the hidden checks must accept them.
 RIGHT_ALTERNATIVES = {
