@@ -81,18 +81,12 @@ def graded_cells(unit):
     for cell in nbformat.read(path, as_version=4).cells:
         if is_answer_cell(cell):
             meta = nbgrader_meta(cell)
-            grade_id = meta.get("grade_id", "")
-            if not grade_id.endswith(ANSWER_SUFFIX):
-                raise CourseError(f"{path.name}: written answer {grade_id!r} breaks the rule that a written answer's "
-                                  f"grade id is <question>{ANSWER_SUFFIX} (e.g. saturation{ANSWER_SUFFIX}): rename it")
+            grade_id = named(path, meta, ANSWER_SUFFIX, "written answer", "<question>", "saturation")
             found.append(AnswerCell(grade_id, float(meta.get("points", 0)), grade_id.removesuffix(ANSWER_SUFFIX),
                                     cell.source, copy.deepcopy(dict(cell.metadata))))
         elif is_test_cell(cell):
             meta = nbgrader_meta(cell)
-            grade_id = meta.get("grade_id", "")
-            if not grade_id.endswith(TEST_SUFFIX):
-                raise CourseError(f"{path.name}: test cell {grade_id!r} breaks the rule that a test cell's grade id is "
-                                  f"<exercise>{TEST_SUFFIX} (e.g. sigmoid{TEST_SUFFIX}): rename it")
+            grade_id = named(path, meta, TEST_SUFFIX, "test cell", "<exercise>", "sigmoid")
             exercise = exercise_of(grade_id)
             call = f'record("{exercise}", globals())'
             if not any(call in region and IMPORT_RECORD in region for region in HIDDEN_TESTS.findall(cell.source)):
@@ -110,6 +104,15 @@ def graded_cells(unit):
         raise CourseError(f"{checks.module_path(unit).name} checks exercises with no test cell in {path.name}: "
                           f"{', '.join(orphans)} (a test cell's grade id is <exercise>{TEST_SUFFIX})")
     return found
+
+
+def named(path, meta, suffix, kind, stem, example):
+    """A graded cell's grade id, which must end with ``suffix``; a CourseError names the rule otherwise."""
+    grade_id = meta.get("grade_id", "")
+    if not grade_id.endswith(suffix):
+        raise CourseError(f"{path.name}: {kind} {grade_id!r} breaks the rule that a {kind}'s grade id is "
+                          f"{stem}{suffix} (e.g. {example}{suffix}): rename it")
+    return grade_id
 
 
 def exercise_titles(unit):
