@@ -64,7 +64,8 @@ def _(rng):
 
 
 @CHECKS.add("binary_cross_entropy", "edges", "binary_cross_entropy",
-            "at p = 0 and p = 1 the loss must stay finite: clip p into [1e-7, 1 - 1e-7] first.",
+            "at p = 0 and p = 1 the loss must stay finite and be the reference's: how far from 0 and 1 does the "
+            "text keep p before any logarithm?",
             compare=arrays_close(rtol=1e-5))
 def _(rng):
     return [(np.array([0.0, 1.0, 0.0, 1.0]), np.array([0.0, 1.0, 1.0, 0.0]))]
@@ -79,14 +80,16 @@ def _(rng):
 
 
 @CHECKS.add("value_function", "equal_samples", "value_function",
-            "V(D, G) = mean(ln D(x)) + mean(ln(1 - D(G(z)))) for any discriminator outputs in (0, 1).")
+            "V must be the text's value function for any discriminator outputs in (0, 1): is each term averaged "
+            "over its own samples, and is the fakes' term the logarithm of 1 - D(G(z))?")
 def _(rng):
     return [(rng.uniform(0.01, 0.99, 25), rng.uniform(0.01, 0.99, 25))]
 
 
 # --- optimal discriminator ------------------------------------------------------------------
 @CHECKS.add("optimal_discriminator", "random", "optimal_discriminator",
-            "D*(x) = p_data(x) / (p_data(x) + p_g(x)) outcome by outcome, and 0.5 where both are 0.")
+            "optimal_discriminator must give the text's D* outcome by outcome, and 0.5 where both probabilities are "
+            "0: which two numbers does D*(x) need, and is 0 / 0 ever computed?")
 def _(rng):
     p_data = random_distribution(rng, 12, zeros=3)
     p_g = random_distribution(rng, 12, zeros=3)
@@ -96,8 +99,8 @@ def _(rng):
 
 # --- Jensen-Shannon divergence --------------------------------------------------------------
 @CHECKS.add("js_divergence", "random", "js_divergence",
-            "JSD(p, q) = 1/2 KL(p || m) + 1/2 KL(q || m) with m = (p + q) / 2, natural log, and "
-            "0 * ln 0 taken as 0.")
+            "js_divergence must follow the text's definition: is each distribution measured against their average, "
+            "are the logarithms natural, and do the terms where p(x) = 0 count as 0?")
 def _(rng):
     p, q = random_distribution(rng, 9, zeros=2), random_distribution(rng, 9, zeros=2)
     return [(p, q), (q, p), (p, p)]
@@ -114,8 +117,8 @@ def _(rng):
 
 # --- value at the optimum -------------------------------------------------------------------
 @CHECKS.add("value_at_optimum", "random", "value_at_optimum",
-            "V(D*, G) = sum p_data ln D* + sum p_g ln(1 - D*), with 0 * ln 0 taken as 0, also where "
-            "one distribution is zero and the other is not.")
+            "value_at_optimum must give the text's two sums with D* from optimal_discriminator, also where one "
+            "distribution is zero and the other is not: which terms are 0 * ln 0, and are they left out?")
 def _(rng):
     p_data, p_g = data_and_forger(rng)
     return [(p_data, p_g), (p_data, p_data)]
@@ -129,8 +132,8 @@ def data_and_forger(rng):
 # -ln 4 + 2 JSD, passes every check on distributions: only where its hypothesis fails (p_g not summing to 1)
 # do the two differ, and the definition is what the text asks for.
 @CHECKS.add("value_at_optimum", "definition", "value_at_optimum",
-            "V(D*, G) must be computed from its definition, sum p_data ln D* + sum p_g ln(1 - D*), also for a p_g "
-            "that does not sum to 1: there the theorem's -ln 4 + 2 JSD is no longer equal to it.")
+            "V(D*, G) must be computed from its definition, the text's two sums, also for a p_g that does not sum "
+            "to 1: there the theorem's -ln 4 + 2 JSD is no longer equal to it.")
 def _(rng):
     p_data, p_g = data_and_forger(rng)
     return [(p_data, p_g * rng.uniform(0.2, 0.8)), (p_data, p_data * rng.uniform(0.2, 0.8))]

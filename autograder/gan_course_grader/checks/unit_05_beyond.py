@@ -19,8 +19,9 @@ SAME_STEP = arrays_close(rtol=1e-4, atol=1e-6)
 
 # --- exercise 1: central differences -------------------------------------------------------------
 @CHECKS.add("central_difference", "estimate", "central_difference",
-            "central_difference(f, w, eps) must return, for every entry of w (of any shape), "
-            "(f(w + eps e_i) - f(w - eps e_i)) / (2 eps): a forward difference is off by about eps.",
+            "central_difference(f, w, eps) must estimate every entry of the gradient, for a w of any shape, by the "
+            "text's central difference: is each entry nudged both ways, by the eps it is given? A one-sided "
+            "difference is off by about eps.",
             compare=arrays_close(rtol=1e-6, atol=1e-8), op="gradient_estimate")
 def _(rng):
     shape = (int(rng.integers(2, 4)), int(rng.integers(2, 5)))
@@ -51,6 +52,10 @@ CHECKS.model("critic", "make_critic",
 
 
 # --- exercise 3: the gradient penalty ------------------------------------------------------------
+# The text leaves the guard against a zero gradient (an eps inside the root, a floor under it, a safe norm) to the
+# student and bounds it: no norm may move by more than 1e-4. The probe critic's norms stay far from 0 (the smallest
+# measured over seven seeds: 0.08), where an eps of 1e-8 inside the root moves the penalty by about 1e-7 relative,
+# well inside rtol=1e-4.
 def penalty_inputs(rng):
     n, side = int(rng.integers(3, 9)), int(rng.integers(3, 6))
     return {"seed": np.asarray(int(rng.integers(2**20))), "side": np.asarray(side),
@@ -60,9 +65,11 @@ def penalty_inputs(rng):
 
 
 CHECKS.add("gradient_penalty", "value", "gradient_penalty",
-           "gradient_penalty must give the reference's value for a critic with hidden layers: interpolates "
-           "real + alpha * (fake - real), the gradient of the critic's scores at them, one norm per image, "
-           "mean of (norm - 1)^2.", compare=arrays_close(rtol=1e-4, atol=1e-6), op="penalty")(penalty_inputs)
+           "gradient_penalty must give the reference's value for a critic with hidden layers: are the interpolates "
+           "the text's (alpha is the fake image's share), is the gradient taken at each interpolate with respect to "
+           "it, one norm per image over all its pixels, and the mean of the squared distances from 1? A guard "
+           "against a zero gradient may change no norm by more than 1e-4.",
+           compare=arrays_close(rtol=1e-4, atol=1e-6), op="penalty")(penalty_inputs)
 
 
 @alone
@@ -108,9 +115,9 @@ def critic_step_inputs(rng):
 
 CHECKS.add("wgan_critic_step", "update", "WGANGP",
            "from the same weights, real batch, noise and interpolation weights, one critic_step must give the "
-           "reference's loss and weights: the fakes made from the noise it is given, mean(D(fake)) - mean(D(real)) + "
-           "gp_weight * the penalty at the alpha it is given, models called with training=True, c_optimizer applied "
-           "to the critic's weights.",
+           "reference's loss and weights: are the fakes the generator's images of the noise it is given, is the loss "
+           "the text's Wasserstein loss plus gp_weight times the penalty at the alpha it is given, are the models "
+           "called with training=True, and does c_optimizer move the critic's weights alone?",
            compare=same("loss", "discriminator", "generator", compare=SAME_STEP), op="wgan_critic_step")(critic_step_inputs)
 CHECKS.add("wgan_critic_step", "generator_untouched", "WGANGP",
            "critic_step must not change the generator's trainable weights.",
@@ -196,8 +203,10 @@ def _(rng):
 
 # --- exercise 8: slerp ---------------------------------------------------------------------------
 @CHECKS.add("slerp", "walk", "slerp",
-            "slerp(z0, z1, t) must return one row per t on the great circle from z0 to z1 (vectors of any length "
-            "and size): (sin((1 - t) omega) z0 + sin(t omega) z1) / sin(omega).", compare=arrays_close(rtol=1e-6, atol=1e-9))
+            "slerp(z0, z1, t) must return one row per t, the text's spherical interpolation from z0 to z1, for "
+            "vectors of any lengths and sizes: is omega the angle between their directions, and is each row the "
+            "text's weighing of z0 and z1 by sines of omega?",
+            compare=arrays_close(rtol=1e-6, atol=1e-9))
 def _(rng):
     calls = []
     for _ in range(3):
@@ -211,8 +220,9 @@ def _(rng):
 # of opposite vectors comes out near 1e-8 rather than 0.
 @CHECKS.add("slerp", "parallel", "slerp",
             "slerp of vectors that point the same way or opposite ways (z0 with itself, with -z0 or with a multiple) "
-            "must be the straight line (1 - t) z0 + t z1: clip cos(omega) into [-1, 1], and take sin(omega) below "
-            "1e-6 as 0.", compare=arrays_close(rtol=1e-6, atol=1e-9))
+            "must be the text's fallback, the straight line: what can rounding do to cos(omega) of a vector with "
+            "itself before np.arccos, and does your test for a zero sin(omega) catch the text's tiny values?",
+            compare=arrays_close(rtol=1e-6, atol=1e-9))
 def _(rng):
     def rounds_above_one(z):
         return np.dot(z, z) / (np.linalg.norm(z) * np.linalg.norm(z)) > 1.0
