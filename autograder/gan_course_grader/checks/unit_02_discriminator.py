@@ -29,8 +29,9 @@ def _(rng):
 
 # --- discriminator loss ---------------------------------------------------------------------
 @CHECKS.add("discriminator_loss", "values", "discriminator_loss",
-            "the loss must be mean(softplus(-real_logits)) + mean(softplus(fake_logits)), each mean over its own "
-            "batch (the batches may differ in size) and for logits of any shape.", compare=arrays_close(rtol=1e-5))
+            "the real and the fake batches may differ in size, and logits may come in any shape: is each half of "
+            "the loss the mean over its own batch, with the softplus that belongs to its label?",
+            compare=arrays_close(rtol=1e-5))
 def _(rng):
     return [(rng.normal(0, 3, 31), rng.normal(0, 3, 17)), (rng.normal(0, 2, (9, 1)), rng.normal(0, 2, (9, 1)))]
 
@@ -68,8 +69,8 @@ CHECKS.model("conv_discriminator", "make_conv_discriminator",
 # by asking for epochs=0.
 @CHECKS.add("warm_up", "learns_faces", "train_face_detector",
             "trained on fresh faces and non-faces, the detector must tell them apart about as well as the "
-            "reference: compile with Adam(learning_rate=0.05) and BinaryCrossentropy, and fit on the images and "
-            "labels you are given.", compare=agreement(0.9), op="train_then_predict")
+            "reference: is it compiled with the optimizer, learning rate and loss the exercise names, and fitted on "
+            "the images and labels it is given?", compare=agreement(0.9), op="train_then_predict")
 def face_data(rng):
     def faces(n, noise):
         jitter = rng.uniform(0, noise, (n, 4))
