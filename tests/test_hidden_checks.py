@@ -109,12 +109,30 @@ def namespace_with(unit, answer):
     for grade_id in unit_data.rerun_after_answer(unit):
         (cell,) = [c for c in given if nbgrader_meta(c).get("grade_id") == grade_id]
         exec(cell.source, ns)
-    code, defined = reference.code_cells(unit), reference._names(answer)[0]
-    if any(top_level_reads(code[i].source) & defined for i in trained_cells(unit)):
-        with notebook_environment():
-            for i in sorted(trained_cells(unit)):
-                exec(code[i].source, ns)
+    code = reference.code_cells(unit)
+    with notebook_environment():
+        for i in trained_cells_after(unit, reference._names(answer)[0]):
+            exec(code[i].source, ns)
     return ns
+
+
+def trained_cells_after(unit, defined):
+    """The trained cells (in order) that must run again after an answer that defines ``defined``: those that read
+    what it defines or what such a cell binds, and the trained cells they read from (unit 04's DCGAN trains again
+    for a train_dcgan, not for a train_mnist_gan; the quality report runs after the digit GAN it reads)."""
+    code, trained = reference.code_cells(unit), sorted(trained_cells(unit))
+    bound = {i: reference._names(code[i].source)[0] for i in trained}
+    names, chosen = set(defined), set()
+    for i in trained:
+        if top_level_reads(code[i].source) & names:
+            chosen.add(i)
+            names |= bound[i]
+    wanted = set().union(*(top_level_reads(code[i].source) for i in chosen))
+    for i in reversed(trained):
+        if i not in chosen and bound[i] & wanted:
+            chosen.add(i)
+            wanted |= top_level_reads(code[i].source)
+    return sorted(chosen)
 
 
 def verdicts(unit, exercise, namespace, seed):

@@ -1,13 +1,15 @@
-"""The margins of unit 04's digit check (``mnist_gan.quality``): the reference against collapsed generators.
+"""The margins of unit 04's digit checks (``mnist_gan.*``, ``dcgan.*``): the reference against collapsed generators.
 
     python autograder/benchmarks/digit_check.py                  # 5 trainings x 20 probe seeds, about 3 minutes
     python autograder/benchmarks/digit_check.py --trainings 2 --probes 5
+    python autograder/benchmarks/digit_check.py --gan dcgan      # the DCGAN's (train_dcgan), about 6 minutes
 
 The reference's ``train_mnist_gan`` is trained as grading trains it (fast mode, the grader's environment), once per
 training seed (a student's correct code draws its random numbers in another order: another seed, in effect); each
 trained generator is then probed as the grader probes it, 500 digits from the probe noise of each probe seed. Beside
 it, generators that collapse: real digits of one, two, three or four classes only (as sharp as digits get), one real
-exemplar per class repeated (collapse within every class), and the notebook's own collapse recipe. For each, the
+exemplar per class repeated (collapse within every class), and the notebook's own collapse recipe (``--gan dcgan``: the reference's ``train_dcgan`` and
+its own untrained generator, the rest as for the MLP). For each, the
 numbers the check reads (``checks/unit_04_training.py``) and whether it passes; the line to read is the reference's
 worst value against the bar, and each collapsed generator's best.
 """
@@ -74,27 +76,40 @@ def row(name, measured):
     print(f"{name:<36} {values}   passes: {passed}")
 
 
+# How each GAN of the notebook is trained as grading trains it: its training function and its steps in fast mode.
+TRAINED = {"mnist_gan": ("train_mnist_gan", ("STEPS", "STEPS_PER_EPOCH"), checks.MLP),
+           "dcgan": ("train_dcgan", ("DCGAN_STEPS", "DCGAN_STEPS_PER_EPOCH"), checks.DCGAN)}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gan", choices=sorted(TRAINED), default="mnist_gan",
+                        help="which trained GAN's check: the MLP pair's (default) or the DCGAN's")
     parser.add_argument("--trainings", type=int, default=5, help="training seeds of the reference (default 5)")
     parser.add_argument("--probes", type=int, default=20, help="probe seeds per trained generator (default 20)")
     args = parser.parse_args()
     print(machine.describe())
+    train, steps, builder = TRAINED[args.gan]
     with notebook_environment():
-        ns = reference.namespace("04", {"train_mnist_gan", "STEPS", "STEPS_PER_EPOCH", "GAN", "make_mlp_generator",
-                                        "make_mlp_discriminator", "load_mnist"})
-        print(f"bars: distance (x the untrained generator's) <= {checks.BEATS_UNTRAINED}, digits drawn >= "
-              f"{checks.DIGITS_DRAWN}, near-duplicates (twins) <= {checks.NEAR_DUPLICATES}")
-        print(f"untrained generator's Frechet distance: {checks.untrained_distance():.1f}")
+        ns = reference.namespace("04", {train, *steps, "GAN", "make_mlp_generator", "make_mlp_discriminator",
+                                        "load_mnist"})
+        steps = [ns[name] for name in steps]
+        print(f"{args.gan}: {train}{tuple(steps)}; bars: distance (x the untrained generator's) <= "
+              f"{checks.BEATS_UNTRAINED}, digits drawn >= {checks.DIGITS_DRAWN}, near-duplicates (twins) <= "
+              f"{checks.NEAR_DUPLICATES}")
+        print(f"untrained {builder}'s Frechet distance: {checks.untrained_distance(builder):.1f}")
+
+        def measure(images):
+            return checks.measure(np.asarray(images), builder)
+
         for training in range(args.trainings):
             started = time.monotonic()
-            gan, _ = ns["train_mnist_gan"](ns["STEPS"], ns["STEPS_PER_EPOCH"], seed=training)
+            gan, _ = ns[train](*steps, seed=training)
             seconds = time.monotonic() - started
-            measured = [checks.measure(np.asarray(gan.generator(probe_noise(p, gan.latent_dim), training=False)))
-                        for p in range(args.probes)]
-            row(f"reference, training seed {training} ({seconds:.0f} s)", measured)
+            row(f"reference, training seed {training} ({seconds:.0f} s)",
+                [measure(gan.generator(probe_noise(p, gan.latent_dim), training=False)) for p in range(args.probes)])
         collapsed = collapse_recipe(ns)
-        row("the notebook's collapse recipe", [checks.measure(np.asarray(collapsed(probe_noise(p, 64), training=False)))
+        row("the notebook's collapse recipe", [measure(collapsed(probe_noise(p, 64), training=False))
                                               for p in range(args.probes)])
         for name, classes, exemplars in (("real 8s only", [8], None), ("real {2, 5} only", [2, 5], None),
                                          ("real {0, 1, 7} only", [0, 1, 7], None),
@@ -102,7 +117,7 @@ def main():
                                          ("one real exemplar per digit", list(range(10)), 1),
                                          ("five real exemplars per digit", list(range(10)), 5),
                                          ("real digits, all classes", list(range(10)), None)):
-            row(name, [checks.measure(real_of_classes(classes, p, exemplars)) for p in range(min(args.probes, 5))])
+            row(name, [measure(real_of_classes(classes, p, exemplars)) for p in range(min(args.probes, 5))])
 
 
 if __name__ == "__main__":

@@ -45,6 +45,11 @@ WRONG = {
                  "                                          layers.Dense(784, activation='sigmoid'), layers.Reshape((28, 28, 1))])\n"
                  "    gan = GAN(make_mlp_discriminator(), sigmoid_generator, latent_dim=latent_dim, seed=seed)\n"
                  "    return gan, keras.callbacks.History()\n",
+    # The convolutional pair built but never trained: the steps it is given are not passed on to fit.
+    "dcgan": "def train_dcgan(steps, steps_per_epoch, seed=0, latent_dim=64):\n"
+             "    keras.utils.set_random_seed(seed)\n"
+             "    gan = GAN(make_conv_discriminator(), make_dcgan_generator(latent_dim), latent_dim=latent_dim, seed=seed)\n"
+             "    return gan, keras.callbacks.History()\n",
     # The Frechet distance and the digits drawn too: ten perfect digits repeated are close to real ones, all ten.
     "collapse_measures": 'collapse_measures = "a, b, c"\n',
 }
@@ -53,7 +58,7 @@ WRONG = {
 RERUN_AFTER_ANSWER = ["probe_tools"]
 
 VISIBLE_CATCHES = {"gan_parts": True, "discriminator_step": True, "generator_step": True, "train_step": True,
-                   "toy_gan": True, "mnist_gan": True, "collapse_measures": False}
+                   "toy_gan": True, "mnist_gan": True, "dcgan": True, "collapse_measures": False}
 
 BATCH = "batch_size = ops.shape(real_images)[0]"
 
@@ -176,6 +181,35 @@ TWO_CALL_GAN = released_with("04", "gan_class",
         return {tracker.name: tracker.result() for tracker in self.metrics}
 """)
 
+DCGAN_BY_PARAMETERS = """def train_mnist_gan(steps, steps_per_epoch, seed=0, latent_dim=64,
+                    make_discriminator=make_mlp_discriminator, make_generator=make_mlp_generator):
+    keras.utils.set_random_seed(seed)
+    gan = GAN(make_discriminator(), make_generator(latent_dim), latent_dim=latent_dim, seed=seed)
+    gan.compile(d_optimizer=keras.optimizers.Adam(5e-4, beta_1=0.5), g_optimizer=keras.optimizers.Adam(5e-4, beta_1=0.5),
+                loss_fn=keras.losses.BinaryCrossentropy(from_logits=True), jit_compile=True, steps_per_execution=8)
+    history = gan.fit(load_mnist("train", batch_size=64, seed=seed).repeat(), epochs=steps // steps_per_epoch,
+                      steps_per_epoch=steps_per_epoch, callbacks=[DigitGrid(latent_dim)], verbose=2)
+    return gan, history
+
+
+def train_dcgan(steps, steps_per_epoch, seed=0, latent_dim=64):
+    return train_mnist_gan(steps, steps_per_epoch, seed=seed, latent_dim=latent_dim,
+                           make_discriminator=make_conv_discriminator, make_generator=make_dcgan_generator)
+"""
+DCGAN_COPIED = """def train_dcgan(steps, steps_per_epoch, seed=0, latent_dim=64):
+    keras.utils.set_random_seed(seed)
+    forger = make_dcgan_generator(latent_dim)
+    expert = make_conv_discriminator()
+    gan = GAN(expert, forger, latent_dim=latent_dim, seed=seed)
+    gan.compile(d_optimizer=keras.optimizers.Adam(learning_rate=0.0005, beta_1=0.5),
+                g_optimizer=keras.optimizers.Adam(learning_rate=0.0005, beta_1=0.5),
+                loss_fn=keras.losses.BinaryCrossentropy(from_logits=True))
+    digits = load_mnist("train", batch_size=64, seed=seed).repeat()
+    history = gan.fit(digits, epochs=steps // steps_per_epoch, steps_per_epoch=steps_per_epoch,
+                      callbacks=[DigitGrid(latent_dim)], verbose=2)
+    return gan, history
+"""
+
 # Right answers written differently from the reference: the hidden checks must accept them (a list: each one).
 RIGHT_ALTERNATIVES = {
     # The expert's move scored in one concatenated call (ONE_CALL_GAN), or with its fakes made under the tape
@@ -201,6 +235,9 @@ RIGHT_ALTERNATIVES = {
                  "                      epochs=steps // steps_per_epoch, steps_per_epoch=steps_per_epoch,\n"
                  "                      callbacks=[DigitGrid(latent_dim)])\n"
                  "    return gan, history\n",
+    # The convolutional pair, written from the text alone: exercise 6 given the builders as parameters (XLA on, as
+    # there), and a copy of it with the players made first and no XLA (both train: run with --long).
+    "dcgan": [DCGAN_BY_PARAMETERS, DCGAN_COPIED],
     "collapse_measures": ['collapse_measures = "C"\n', "collapse_measures = ' c '\n"],
 }
 
