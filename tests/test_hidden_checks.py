@@ -128,10 +128,8 @@ def trained_cells_after(unit, defined):
             chosen.add(i)
             names |= bound[i]
     wanted = set().union(*(top_level_reads(code[i].source) for i in chosen))
-    for i in reversed(trained):
-        if i not in chosen and bound[i] & wanted:
-            chosen.add(i)
-            wanted |= top_level_reads(code[i].source)
+    others = [i for i in trained if i not in chosen]
+    chosen |= {others[j] for j in reference.cells_for([code[i] for i in others], wanted)}
     return sorted(chosen)
 
 
